@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 def profile() -> str:
-    """The active profile: ``IMGCLS_PROFILE`` if set, else ``full`` on a GPU and ``quick`` on a CPU."""
+    """The active profile: ``IMGCLS_PROFILE`` if set, else ``full`` on a GPU, ``quick`` on a CPU."""
     value = os.environ.get("IMGCLS_PROFILE", "").strip().lower()
     if not value:
         return "full" if torch.cuda.is_available() else "quick"
@@ -71,7 +71,10 @@ def seed_everything(seed: int = 0) -> None:
 def describe() -> dict[str, Any]:
     """A short summary of the settings, shown near the top of every chapter."""
     dev = device()
-    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
+    if dev.type == "cuda":
+        name = torch.cuda.get_device_name(dev)
+    else:
+        name = f"CPU, {torch.get_num_threads()} threads"
     return {
         "profile": profile(),
         "device": name,
