@@ -1,0 +1,225 @@
+"""The book's one training loop: epochs of mini-batches with progress bars, a history of losses
+and accuracies, best-epoch weights, and optional mixed precision on a GPU.
+
+Every chapter that trains a network calls ``fit`` (and ``predict`` to score it), so that the loop
+is written, tested and explained once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from imgcls import config
+
+
+@dataclass
+class History:
+    """What ``fit`` measured: per-epoch loss and accuracy, per-batch accuracy, best epoch, speed."""
+
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    batch_train_acc: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    best_val_acc: float = float("nan")
+    seconds: float = 0.0
+    images_per_second: float = 0.0
+
+
+def show_progress() -> bool:
+    """Whether progress bars are wanted: ``IMGCLS_PROGRESS`` if set, else only when interactive.
+
+    A notebook executed by a tool (jupyter-book, nbval, ``jupyter execute``) gets no bars, so the
+    built site stays clean; Colab, a Jupyter server session and a terminal get them.
+    """
+    value = os.environ.get("IMGCLS_PROGRESS", "").strip().lower()
+    if value:
+        return value in ("1", "true", "yes")
+    return ("google.colab" in sys.modules or "JPY_SESSION_NAME" in os.environ
+            or sys.stderr.isatty())
+
+
+def _amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
+    """The autocast type for ``amp`` on CUDA (bf16 where supported, else fp16); None elsewhere."""
+    if not (amp and device.type == "cuda"):
+        return None
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def _autocast(dtype: torch.dtype | None):
+    return nullcontext() if dtype is None else torch.autocast("cuda", dtype=dtype)
+
+
+def _to(x: torch.Tensor, device: torch.device, channels_last: bool) -> torch.Tensor:
+    x = x.to(device, non_blocking=True)
+    if channels_last and x.ndim == 4:
+        x = x.contiguous(memory_format=torch.channels_last)
+    return x
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _evaluate(model: nn.Module, batches: Iterable, loss_fn, device: torch.device,
+              dtype: torch.dtype | None, channels_last: bool, bar) -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` over ``batches`` (eval mode, no gradients)."""
+    model.eval()
+    loss_sum = torch.zeros((), device=device)
+    correct = torch.zeros((), device=device, dtype=torch.long)
+    count = 0
+    with torch.no_grad():
+        for x, y in batches:
+            x, y = _to(x, device, channels_last), y.to(device, non_blocking=True)
+            with _autocast(dtype):
+                out = model(x)
+                loss = loss_fn(out, y)
+            loss_sum += loss.float() * len(y)
+            correct += (out.argmax(dim=1) == y).sum()
+            count += len(y)
+            bar.update()
+    if count == 0:
+        raise ValueError("the validation batches are empty")
+    return loss_sum.item() / count, correct.item() / count
+
+
+def fit(model: nn.Module, train_batches: Iterable, val_batches: Iterable, *, epochs: int,
+        optimizer: torch.optim.Optimizer, loss_fn=None, scheduler=None,
+        device: torch.device | str | None = None, keep_best: bool = True, amp: bool = False,
+        channels_last: bool = False, progress: bool | None = None, desc: str = "") -> History:
+    """Train ``model`` for ``epochs`` epochs, validating after each, and return its ``History``.
+
+    ``train_batches`` and ``val_batches`` are re-iterable collections of ``(x, y)`` batches with a
+    length (a DataLoader, or batches already on the device). ``loss_fn`` defaults to cross-entropy;
+    ``scheduler.step()`` runs once per epoch. ``amp`` uses autocast on CUDA only. With
+    ``keep_best`` the weights of the epoch with the best validation accuracy (the earliest, on a
+    tie) are restored at the end. ``progress=None`` shows bars only in interactive sessions
+    (see ``show_progress``). ``seconds`` is the wall time of the whole call; ``images_per_second``
+    counts training images over the time spent in the training passes.
+    """
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    device = torch.device(device) if device is not None else config.device()
+    loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
+    progress = show_progress() if progress is None else progress
+    model.to(device)
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+    dtype = _amp_dtype(device, amp)
+    scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
+    history = History()
+    best_state = None
+    train_seconds, train_images = 0.0, 0
+    start = time.perf_counter()
+    epoch_bar = tqdm(range(1, epochs + 1), desc=desc or "epochs", disable=not progress,
+                     unit="epoch")
+    for epoch in epoch_bar:
+        model.train()
+        loss_sum = torch.zeros((), device=device)
+        batch_correct, batch_sizes = [], []
+        _sync(device)
+        tick = time.perf_counter()
+        bar = tqdm(total=len(train_batches), desc=f"epoch {epoch} train", leave=False,
+                   disable=not progress, unit="batch")
+        for x, y in train_batches:
+            x, y = _to(x, device, channels_last), y.to(device, non_blocking=True)
+            optimizer.zero_grad(set_to_none=True)
+            with _autocast(dtype):
+                out = model(x)
+                loss = loss_fn(out, y)
+            if scaler is not None:
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                loss.backward()
+                optimizer.step()
+            loss_sum += loss.detach().float() * len(y)
+            batch_correct.append((out.detach().argmax(dim=1) == y).sum())
+            batch_sizes.append(len(y))
+            bar.update()
+        bar.close()
+        _sync(device)
+        train_seconds += time.perf_counter() - tick
+        seen = sum(batch_sizes)
+        if seen == 0:
+            raise ValueError("the training batches are empty")
+        train_images += seen
+        correct = torch.stack(batch_correct).cpu()
+        history.batch_train_acc += [c.item() / n for c, n in zip(correct, batch_sizes,
+                                                                  strict=True)]
+        history.train_loss.append(loss_sum.item() / seen)
+        history.train_acc.append(correct.sum().item() / seen)
+
+        bar = tqdm(total=len(val_batches), desc=f"epoch {epoch} valid", leave=False,
+                   disable=not progress, unit="batch")
+        val_loss, val_acc = _evaluate(model, val_batches, loss_fn, device, dtype, channels_last,
+                                     bar)
+        bar.close()
+        history.val_loss.append(val_loss)
+        history.val_acc.append(val_acc)
+        if history.best_epoch == 0 or val_acc > history.best_val_acc:
+            history.best_epoch, history.best_val_acc = epoch, val_acc
+            if keep_best:
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if scheduler is not None:
+            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                scheduler.step(val_loss)
+            else:
+                scheduler.step()
+        epoch_bar.set_postfix(train_loss=f"{history.train_loss[-1]:.3f}",
+                              val_acc=f"{val_acc:.3f}")
+    epoch_bar.close()
+    if keep_best and best_state is not None:
+        model.load_state_dict(best_state)
+    history.seconds = time.perf_counter() - start
+    history.images_per_second = train_images / train_seconds if train_seconds > 0 else 0.0
+    return history
+
+
+def predict(model: nn.Module, batches: Iterable, *, device: torch.device | str | None = None,
+            amp: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Class probabilities (N x C, float32, CPU) and labels (N, CPU) of ``model`` on ``batches``."""
+    device = torch.device(device) if device is not None else config.device()
+    model.to(device).eval()
+    dtype = _amp_dtype(device, amp)
+    probs, labels = [], []
+    with torch.no_grad():
+        for x, y in batches:
+            with _autocast(dtype):
+                out = model(x.to(device, non_blocking=True))
+            probs.append(out.float().softmax(dim=1).cpu())
+            labels.append(y.cpu())
+    return torch.cat(probs), torch.cat(labels)
+
+
+def plot_history(history: History) -> plt.Figure:
+    """Loss and accuracy per epoch, training against validation, with the best epoch marked."""
+    epochs = range(1, len(history.train_loss) + 1)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax, train, val, name in ((ax_loss, history.train_loss, history.val_loss, "loss"),
+                                 (ax_acc, history.train_acc, history.val_acc, "accuracy")):
+        ax.plot(epochs, train, marker="o", markersize=3, label="training")
+        ax.plot(epochs, val, marker="o", markersize=3, label="validation")
+        if history.best_epoch:
+            ax.axvline(history.best_epoch, color="grey", linestyle="--", linewidth=1,
+                       label=f"best epoch ({history.best_epoch})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.set_title(name.capitalize())
+        ax.grid(alpha=0.3)
+    ax_acc.legend()
+    fig.tight_layout()
+    return fig

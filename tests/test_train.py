@@ -1,0 +1,161 @@
+"""The shared training loop: history bookkeeping, best-epoch weights, scheduler, predictions."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
+
+from imgcls.train import History, fit, plot_history, predict, show_progress  # noqa: E402
+
+
+def blobs(n: int, seed: int) -> TensorDataset:
+    """Three well separated Gaussian blobs in 2-D, a problem a linear layer solves."""
+    gen = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 3
+    centres = torch.tensor([[0.0, 4.0], [4.0, -2.0], [-4.0, -2.0]])
+    x = centres[y] + torch.randn(n, 2, generator=gen)
+    return TensorDataset(x, y)
+
+
+@pytest.fixture
+def loaders():
+    torch.manual_seed(0)
+    train = DataLoader(blobs(96, 1), batch_size=16, shuffle=True)
+    val = DataLoader(blobs(60, 2), batch_size=32)
+    return train, val
+
+
+def accuracy_of(model, batches) -> float:
+    probs, labels = predict(model, batches, device="cpu")
+    return (probs.argmax(1) == labels).float().mean().item()
+
+
+def test_fit_learns_and_fills_history(loaders):
+    train, val = loaders
+    model = nn.Linear(2, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    h = fit(model, train, val, epochs=4, optimizer=opt, device="cpu", progress=False)
+    assert isinstance(h, History)
+    for series in (h.train_loss, h.train_acc, h.val_loss, h.val_acc):
+        assert len(series) == 4
+    assert len(h.batch_train_acc) == 4 * len(train)
+    assert h.train_loss[-1] < h.train_loss[0]
+    assert h.best_val_acc == max(h.val_acc) > 0.9
+    assert h.val_acc[h.best_epoch - 1] == h.best_val_acc
+    assert h.seconds > 0 and h.images_per_second > 0
+
+
+def test_epoch_accuracy_is_mean_of_batch_accuracies_weighted_by_size(loaders):
+    train, val = loaders
+    model = nn.Linear(2, 3)
+    h = fit(model, train, val, epochs=2, optimizer=torch.optim.SGD(model.parameters(), lr=0.05),
+            device="cpu", progress=False)
+    sizes = [len(y) for _, y in train]
+    n = len(train)
+    for epoch in range(2):
+        accs = h.batch_train_acc[epoch * n:(epoch + 1) * n]
+        weighted = sum(a * s for a, s in zip(accs, sizes, strict=True)) / sum(sizes)
+        assert weighted == pytest.approx(h.train_acc[epoch])
+
+
+def test_validation_figures_match_an_independent_evaluation(loaders):
+    train, val = loaders
+    model = nn.Linear(2, 3)
+    h = fit(model, train, val, epochs=1, optimizer=torch.optim.SGD(model.parameters(), lr=0.05),
+            device="cpu", progress=False)
+    x, y = val.dataset.tensors
+    with torch.no_grad():
+        out = model(x)
+    assert h.val_loss[0] == pytest.approx(nn.functional.cross_entropy(out, y).item(), rel=1e-5)
+    assert h.val_acc[0] == pytest.approx((out.argmax(1) == y).float().mean().item())
+
+
+def test_keep_best_restores_the_best_epoch_weights(loaders):
+    train, val = loaders
+    torch.manual_seed(0)
+    model = nn.Linear(2, 3)
+    # After two epochs the learning rate turns negative: gradient ascent ruins the model.
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1.0 if e < 2 else -20.0)
+    h = fit(model, train, val, epochs=5, optimizer=opt, scheduler=sched, device="cpu",
+            progress=False)
+    assert h.val_acc[-1] < h.best_val_acc, "the set-up should make the last epoch worse"
+    assert accuracy_of(model, val) == pytest.approx(h.best_val_acc)
+
+
+def test_keep_best_false_keeps_the_last_weights(loaders):
+    train, val = loaders
+    model = nn.Linear(2, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1.0 if e < 2 else -20.0)
+    h = fit(model, train, val, epochs=5, optimizer=opt, scheduler=sched, device="cpu",
+            keep_best=False, progress=False)
+    assert h.val_acc[-1] < h.best_val_acc
+    assert accuracy_of(model, val) == pytest.approx(h.val_acc[-1])
+
+
+def test_scheduler_steps_once_per_epoch(loaders):
+    train, val = loaders
+    model = nn.Linear(2, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    fit(model, train, val, epochs=3, optimizer=opt, scheduler=sched, device="cpu",
+        progress=False)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.125)
+
+
+def test_fit_is_deterministic_with_a_seed(loaders):
+    train, val = loaders
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(3)
+        model = nn.Linear(2, 3)
+        h = fit(model, train, val, epochs=2, device="cpu", progress=False,
+                optimizer=torch.optim.SGD(model.parameters(), lr=0.05))
+        runs.append(h.train_loss)
+    assert runs[0] == runs[1]
+
+
+def test_amp_is_ignored_on_cpu_and_plain_lists_of_batches_work():
+    data = blobs(48, 4)
+    batches = [(data.tensors[0][i:i + 16], data.tensors[1][i:i + 16]) for i in range(0, 48, 16)]
+    model = nn.Linear(2, 3)
+    h = fit(model, batches, batches, epochs=2, device="cpu", amp=True, channels_last=True,
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.1), progress=False)
+    assert len(h.batch_train_acc) == 6
+
+
+def test_predict_gives_probabilities_and_labels(loaders):
+    _, val = loaders
+    probs, labels = predict(nn.Linear(2, 3), val, device="cpu")
+    assert probs.shape == (60, 3) and probs.dtype == torch.float32
+    assert torch.allclose(probs.sum(1), torch.ones(60))
+    assert torch.equal(labels, val.dataset.tensors[1])
+
+
+def test_plot_history_draws_loss_and_accuracy():
+    h = History(train_loss=[1.0, 0.5], train_acc=[0.5, 0.8], val_loss=[1.1, 0.7],
+                val_acc=[0.4, 0.7], best_epoch=2, best_val_acc=0.7)
+    fig = plot_history(h)
+    assert len(fig.axes) == 2
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]
+    plt.close(fig)
+
+
+def test_progress_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("IMGCLS_PROGRESS", "0")
+    assert show_progress() is False
+    monkeypatch.setenv("IMGCLS_PROGRESS", "1")
+    assert show_progress() is True
+
+
+def test_empty_batches_are_an_error():
+    model = nn.Linear(2, 3)
+    with pytest.raises(ValueError, match="empty"):
+        fit(model, [], [], epochs=1, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+            device="cpu", progress=False)
