@@ -1,0 +1,110 @@
+"""CIFAR-10 as uint8 tensors, from the official archive or, offline, the mirror's JPEG export.
+
+Both sources give the same shapes and classes; ``CifarData.exact`` and ``source`` say which was
+used so that a chapter can name it on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from imgcls import config
+from imgcls.data.errors import DataError
+from imgcls.data.fetch import extract_zip, fetch
+
+CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
+           "dog", "frog", "horse", "ship", "truck")
+
+
+@dataclass(frozen=True)
+class CifarData:
+    """Train and test images (N x 3 x 32 x 32, uint8), labels, class names and provenance."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    classes: tuple[str, ...]
+    source: str
+    exact: bool
+
+
+def stratified_indices(labels: torch.Tensor, per_class: int | None, seed: int = 0) -> torch.Tensor:
+    """Indices of ``per_class`` examples of every class, drawn with a fixed seed (all if None)."""
+    if per_class is None:
+        return torch.arange(len(labels))
+    gen = torch.Generator().manual_seed(seed)
+    picks = []
+    for c in torch.unique(labels):
+        idx = torch.nonzero(labels == c).flatten()
+        if len(idx) < per_class:
+            raise ValueError(f"class {int(c)} has {len(idx)} examples, fewer than {per_class}")
+        picks.append(idx[torch.randperm(len(idx), generator=gen)[:per_class]])
+    return torch.cat(picks).sort().values
+
+
+def _official(root: Path) -> tuple[np.ndarray, ...]:
+    from torchvision.datasets import CIFAR10
+
+    train = CIFAR10(root, train=True, download=False)
+    test = CIFAR10(root, train=False, download=False)
+    return (train.data, np.array(train.targets), test.data, np.array(test.targets))
+
+
+def _extract_official(archive: Path) -> None:
+    import tarfile
+
+    target = archive.parent / "cifar-10-batches-py"
+    if not (target / "test_batch").is_file():
+        with tarfile.open(archive) as tar:
+            tar.extractall(archive.parent, filter="data")
+
+
+def _jpeg_split(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    images, labels = [], []
+    for label, name in enumerate(CLASSES):
+        files = sorted((folder / split / name).glob("*.jpg"))
+        if not files:
+            raise DataError("cifar10", folder / split / name, "wrong folder layout: no JPEGs")
+        for f in files:
+            with Image.open(f) as im:
+                images.append(np.asarray(im.convert("RGB")))
+        labels += [label] * len(files)
+    return np.stack(images), np.array(labels)
+
+
+def _jpeg(archive: Path) -> tuple[np.ndarray, ...]:
+    folder = extract_zip(archive, archive.parent / "cifar10_jpeg", ("train", "test"), "cifar10")
+    cache = folder / "arrays.npz"
+    if not cache.is_file():
+        xtr, ytr = _jpeg_split(folder, "train")
+        xte, yte = _jpeg_split(folder, "test")
+        tmp = folder / "arrays.part.npz"
+        np.savez(tmp, xtr=xtr, ytr=ytr, xte=xte, yte=yte)
+        tmp.replace(cache)
+    with np.load(cache) as z:
+        return z["xtr"], z["ytr"], z["xte"], z["yte"]
+
+
+def load_cifar10(train_per_class: int | None = None, test_per_class: int | None = None,
+                 seed: int = 0) -> CifarData:
+    """CIFAR-10, optionally a stratified subset of each split (fixed seed)."""
+    got = fetch("cifar10")
+    if got.variant.name == "official":
+        _extract_official(got.paths[0])
+        arrays = _official(got.paths[0].parent)
+    else:
+        arrays = _jpeg(got.paths[0])
+    xtr, ytr, xte, yte = (torch.from_numpy(np.ascontiguousarray(a)) for a in arrays)
+    xtr, xte = xtr.permute(0, 3, 1, 2).contiguous(), xte.permute(0, 3, 1, 2).contiguous()
+    ytr, yte = ytr.long(), yte.long()
+    itr = stratified_indices(ytr, train_per_class, seed)
+    ite = stratified_indices(yte, test_per_class, seed + 1)
+    return CifarData(xtr[itr], ytr[itr], xte[ite], yte[ite], CLASSES,
+                     f"{got.resource.name} ({got.variant.name}): {got.variant.fidelity}",
+                     got.exact)
