@@ -13,7 +13,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-from imgcls import config
 from imgcls.data.errors import DataError
 from imgcls.data.fetch import extract_zip, fetch
 

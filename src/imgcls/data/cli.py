@@ -1,0 +1,154 @@
+"""The command line behind ``data_scripts/fetch.py``: fetch, verify and list resources.
+
+Exit status: 0 when everything asked for is ready (or verified), 1 on any failure, 2 for a
+usage error. Errors go to standard error, one ``DataError`` message each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from imgcls import config
+from imgcls.data import registry as reg
+from imgcls.data.errors import DataError, fix_command
+from imgcls.data.fetch import fetch, mirror_source, verify
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description="Fetch, verify or list the book's data.")
+    p.add_argument("names", nargs="*", help="resources to fetch ('all' for every one)")
+    p.add_argument("--mirror", type=Path, default=None,
+                   help="offline mirror folder, read only (default: $IMGCLS_MIRROR)")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="data folder (default: $IMGCLS_DATA or data/ in the checkout)")
+    p.add_argument("--verify", action="store_true", help="check the data folder, fetch nothing")
+    p.add_argument("--list", action="store_true", help="list every resource and its state")
+    p.add_argument("--book", action="store_true",
+                   help="fetch (or with --verify, check) everything the chapters need")
+    return p
+
+
+def _names(requested: list[str]) -> list[str] | None:
+    """The resources asked for ('all' expands); None after reporting an unknown name."""
+    known = reg.registry()
+    if requested == ["all"]:
+        return list(known)
+    unknown = [n for n in requested if n not in known]
+    if unknown:
+        print(f"error: unknown resource(s) {', '.join(unknown)}; known: {', '.join(known)}",
+              file=sys.stderr)
+        return None
+    return requested
+
+
+# What the chapters need; a value names the stand-in used when the resource cannot be had
+# offline (only with IMGCLS_ALLOW_STANDINS=1).
+BOOK: dict[str, str | None] = {
+    "mnist": None,
+    "photos": None,
+    "animal_faces": None,
+    "cifar10": None,
+    "sign_mnist": None,
+    "stl10": "chapter 9 runs on CIFAR-10 instead",
+    "weights:DenseNet121_Weights.IMAGENET1K_V1": "chapter 8 uses the stand-in backbone",
+    "weights:ResNet50_Weights.IMAGENET1K_V2": "chapter 9 uses the stand-in backbone",
+    "weights:ResNet18_Weights.IMAGENET1K_V1": "chapter 9 uses the stand-in backbone",
+}
+
+
+def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
+    failed = 0
+    for name, standin in BOOK.items():
+        try:
+            if check_only:
+                variant, problems = verify(name, data_dir)
+                if variant is None:
+                    raise DataError(name, None, "not verified:\n    " + "\n    ".join(problems))
+                print(f"{name}: verified ({variant.name})")
+            else:
+                got = fetch(name, mirror=mirror, data_dir=data_dir)
+                print(f"{name}: ready ({got.variant.name})")
+        except DataError as exc:
+            if standin and config.allow_standins():
+                print(f"{name}: not available here; {standin} (IMGCLS_ALLOW_STANDINS=1)")
+            else:
+                failed += 1
+                print(f"error: {exc}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _in_mirror(res: reg.Resource, mirror: Path | None) -> str:
+    """Which variants the mirror holds completely, for ``--list``."""
+    if mirror is None:
+        return "no mirror set"
+    if not mirror.is_dir():
+        return f"the mirror {mirror} does not exist"
+    held = [v.name for v in res.variants
+            if all(s.mirror and mirror_source(s, mirror) for s in v.files)]
+    return f"holds {', '.join(held)}" if held else "not in the mirror"
+
+
+def _list(data_dir: Path, mirror: Path | None) -> int:
+    print(f"data folder: {data_dir}\nmirror: {mirror or 'none'}")
+    for name, res in reg.registry().items():
+        variant, problems = verify(name, data_dir)
+        if variant:
+            state = f"present, verified ({variant.name})"
+        elif all(p.endswith(": missing") for p in problems):
+            state = "not present"
+        else:
+            bad = [p for p in problems if not p.endswith(": missing")]
+            state = f"NOT verified ({len(problems)} problem(s), e.g. {bad[0]})"
+        print(f"{name}\n  {res.description}\n  source: {res.source}\n  state: {state}"
+              f"\n  mirror: {_in_mirror(res, mirror)}")
+        for v in res.variants:
+            print(f"  variant {v.name}: {v.fidelity}")
+    return 0
+
+
+def _verify(names: list[str], data_dir: Path) -> int:
+    failed = 0
+    for name in names:
+        variant, problems = verify(name, data_dir)
+        if variant:
+            print(f"{name}: verified ({variant.name}; {variant.fidelity})")
+            continue
+        failed += 1
+        print(f"{name}: NOT verified", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+        print(f"  fix: {fix_command(name)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: list[str], prog: str = "fetch.py") -> int:
+    """Run the command line; returns the exit status (non-zero on any failure)."""
+    parser = _parser(prog)
+    args = parser.parse_args(argv)
+    data_dir = (args.data_dir or config.data_dir()).expanduser().resolve()
+    mirror = args.mirror.expanduser().resolve() if args.mirror else config.mirror_dir()
+    if args.list:
+        return _list(data_dir, mirror)
+    if args.book:
+        return _book(mirror, data_dir, check_only=args.verify)
+    if not args.names:
+        parser.print_usage(sys.stderr)
+        print(f"{prog}: error: name at least one resource (or 'all'), or use --list / --book",
+              file=sys.stderr)
+        return 2
+    names = _names(args.names)
+    if names is None:
+        return 2
+    if args.verify:
+        return _verify(names, data_dir)
+    failed = 0
+    for name in names:
+        try:
+            got = fetch(name, mirror=mirror, data_dir=data_dir)
+            print(f"{name}: ready ({got.variant.name}; {got.variant.fidelity})")
+        except DataError as exc:
+            failed += 1
+            print(f"error: {exc}", file=sys.stderr)
+    return 1 if failed else 0

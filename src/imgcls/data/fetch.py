@@ -1,0 +1,428 @@
+"""Getting resources into the data folder: verify what is there, else copy from a mirror, else
+download; always through a temporary file that is checked before an atomic move into place.
+
+Guarantees: a verified file is never replaced; nothing is ever written into the mirror; a
+partial file never sits under its final name; every failure is a ``DataError`` naming the file,
+the problem and the fix.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.client
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from PIL import Image
+from tqdm.auto import tqdm
+
+from imgcls import config
+from imgcls.data import registry as reg
+from imgcls.data.errors import FETCH_SCRIPT, DataError, fix_command, mirror_fix
+from imgcls.data.registry import FileSpec, Resource, Variant
+
+CONNECT_TIMEOUT = 10
+CHUNK = 1 << 20
+LAYOUT_SEARCH_LIMIT = 20_000
+# Errors of a download attempt that mean "try the next source" rather than a bug.
+NETWORK_ERRORS = (OSError, EOFError, zlib.error, http.client.HTTPException)
+
+# Hosts that refused a connection in this process: their other URLs are not tried again, so
+# that an offline machine fails in seconds instead of waiting on every URL.
+_unreachable: set[str] = set()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp makes owner-only files; installed files get the usual permissions instead.
+FILE_MODE = 0o666 & ~_umask()
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What ``fetch`` settled on: the variant used and the final paths of its files."""
+
+    resource: Resource
+    variant: Variant
+    paths: tuple[Path, ...]
+
+    @property
+    def exact(self) -> bool:
+        return self.variant.exact
+
+
+def hub_dir() -> Path:
+    """torch hub's checkpoint folder, where torchvision looks for weight files."""
+    return Path(torch.hub.get_dir()) / "checkpoints"
+
+
+def final_path(spec: FileSpec, data_dir: Path) -> Path:
+    """Where ``spec`` lives once fetched: the data folder, or torch hub's for weight files."""
+    return (hub_dir() if spec.in_hub else data_dir) / spec.path
+
+
+def _digest(path: Path, algo: str) -> str:
+    h = hashlib.new(algo)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(CHUNK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def problem_with(path: Path, spec: FileSpec) -> str | None:
+    """Why ``path`` is not a good copy of ``spec`` (None when it verifies)."""
+    if not path.is_file():
+        return "missing"
+    size = path.stat().st_size
+    if spec.size is not None and size != spec.size:
+        kind = "truncated" if size < spec.size else "too large"
+        return f"{kind}: {size:,} bytes, expected {spec.size:,}"
+    if size == 0:
+        return "truncated: the file is empty"
+    if spec.md5 and _digest(path, "md5") != spec.md5:
+        return f"checksum mismatch: md5 differs from the published {spec.md5}"
+    if spec.sha256:
+        got = _digest(path, "sha256")
+        if not got.startswith(spec.sha256):
+            return f"checksum mismatch: sha256 {got[:16]}... expected {spec.sha256[:16]}..."
+    if spec.image:
+        try:
+            with Image.open(path) as im:
+                im.verify()
+        except Exception as exc:  # PIL raises many types for broken files
+            return f"not a valid image ({exc.__class__.__name__}: {exc})"
+    if spec.content_check:
+        try:
+            spec.content_check(path)
+        except ValueError as exc:
+            return f"wrong content: {exc}"
+    return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def _refuse_mirror_writes(resource: str, data_dir: Path, mirror: Path | None) -> None:
+    """Stop before anything could be written into the mirror (data folder inside it)."""
+    if mirror is not None and mirror.is_dir() and _inside(data_dir, mirror):
+        raise DataError(resource, data_dir, f"the data folder lies inside the mirror {mirror}, "
+                        "which is never written to",
+                        f"use a data folder outside the mirror: {FETCH_SCRIPT} {resource} "
+                        f"--data-dir data")
+
+
+def _temp_beside(dest: Path, resource: str) -> Path:
+    """An empty temporary file in ``dest``'s folder (same file system, so the move is atomic)."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    except OSError as exc:
+        raise DataError(resource, dest, f"cannot write to {dest.parent} ({exc})",
+                        f"make {dest.parent} writable, or choose another folder: "
+                        f"{FETCH_SCRIPT} {resource} --data-dir DIR") from None
+    os.close(fd)
+    return Path(name)
+
+
+def _install(tmp: Path, dest: Path, spec: FileSpec) -> str | None:
+    """Move a verified ``tmp`` onto ``dest``; a bad one is deleted and its problem returned."""
+    problem = problem_with(tmp, spec)
+    if problem:
+        tmp.unlink(missing_ok=True)
+        return problem
+    os.chmod(tmp, FILE_MODE)
+    os.replace(tmp, dest)
+    return None
+
+
+def _find_elsewhere(mirror: Path, rel: str) -> Path | None:
+    """A file called like ``rel`` somewhere else in the mirror (a bounded search)."""
+    name = Path(rel).name
+    top = mirror / Path(rel).parts[0]
+    visited = 0
+    for root in ([top] if top.is_dir() else []) + [mirror]:
+        for folder, _dirs, files in os.walk(root):
+            if name in files:
+                return Path(folder) / name
+            visited += len(files) + 1
+            if visited > LAYOUT_SEARCH_LIMIT:
+                return None
+    return None
+
+
+def mirror_source(spec: FileSpec, mirror: Path) -> tuple[Path, bool] | None:
+    """The mirror file for ``spec`` and whether it must be gunzipped (None when absent)."""
+    src = mirror / spec.mirror
+    if src.is_file():
+        return src, False
+    gz = src.with_name(src.name + ".gz")
+    if spec.gunzip and gz.is_file():
+        return gz, True
+    return None
+
+
+def _copy_from_mirror(spec: FileSpec, dest: Path, mirror: Path, resource: str) -> None:
+    """Copy one file from the mirror (read only) through a checked temporary file."""
+    found = mirror_source(spec, mirror)
+    if found is None:
+        src = mirror / spec.mirror
+        other = _find_elsewhere(mirror, spec.mirror)
+        if other is not None:
+            raise DataError(resource, src, f"wrong folder layout in the mirror: the file is at "
+                            f"{other}, expected at {src}",
+                            f"lay the mirror out as PROVENANCE.md says ({src}), or "
+                            f"{fix_command(resource)}")
+        raise DataError(resource, src, "missing from the mirror")
+    src, gunzip = found
+    tmp = _temp_beside(dest, resource)
+    try:
+        try:
+            with (gzip.open(src, "rb") if gunzip else open(src, "rb")) as fin, \
+                    open(tmp, "wb") as fout:
+                shutil.copyfileobj(fin, fout, CHUNK)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DataError(resource, src, f"copy from the mirror failed ({exc}); "
+                            f"{dest} is unchanged", mirror_fix(resource, mirror)) from None
+        problem = _install(tmp, dest, spec)
+        if problem:
+            raise DataError(resource, src, f"the mirror's copy is bad: {problem}; "
+                            f"{dest} is unchanged", mirror_fix(resource, mirror))
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _download_url(url: str, out: Path) -> None:
+    """Stream ``url`` into ``out`` with a progress bar; an early end of the stream is an error."""
+    request = urllib.request.Request(url, headers={"User-Agent": "imgcls-course-book"})
+    with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as response:
+        total = int(response.headers.get("Content-Length") or 0) or None
+        with open(out, "wb") as f, tqdm(total=total, unit="B", unit_scale=True,
+                                        desc=Path(url).name, leave=False) as bar:
+            for block in iter(lambda: response.read(CHUNK), b""):
+                f.write(block)
+                bar.update(len(block))
+    got = out.stat().st_size
+    if total is not None and got < total:
+        raise OSError(f"truncated: the connection closed after {got:,} of {total:,} bytes")
+
+
+def _try_url(url: str, tmp: Path, spec: FileSpec) -> str | None:
+    """Download ``url`` into ``tmp`` (gunzipping when needed); the problem, or None on success."""
+    host = urllib.parse.urlsplit(url).netloc
+    if host in _unreachable:
+        return "skipped: the host could not be reached a moment ago"
+    raw = tmp.with_name(tmp.name + ".gz") if spec.gunzip else tmp
+    try:
+        _download_url(url, raw)
+        if spec.gunzip:
+            with gzip.open(raw, "rb") as fin, open(tmp, "wb") as fout:
+                shutil.copyfileobj(fin, fout, CHUNK)
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code} {exc.reason}"
+    except urllib.error.URLError as exc:
+        _unreachable.add(host)
+        return f"cannot connect ({exc.reason})"
+    except TimeoutError as exc:
+        _unreachable.add(host)
+        return f"timed out ({exc})"
+    except NETWORK_ERRORS as exc:
+        return f"{exc.__class__.__name__}: {exc}"
+    finally:
+        if spec.gunzip:
+            raw.unlink(missing_ok=True)
+    return None
+
+
+def _download(spec: FileSpec, dest: Path, resource: str) -> None:
+    """Download one file from its official source(s) through a checked temporary file."""
+    if not spec.urls and spec.downloader is None:
+        raise DataError(resource, dest, "missing, and no official download exists for it")
+    tmp = _temp_beside(dest, resource)
+    errors = []
+    try:
+        if spec.downloader is not None:
+            try:
+                with tempfile.TemporaryDirectory(dir=dest.parent) as work:
+                    shutil.copyfile(spec.downloader(Path(work)), tmp)
+                problem = _install(tmp, dest, spec)
+            except Exception as exc:  # third-party clients (kagglehub) raise their own types
+                problem = f"{exc.__class__.__name__}: {exc}"
+            if problem is None:
+                return
+            errors.append(f"official source: {problem}")
+        for url in spec.urls:
+            problem = _try_url(url, tmp, spec) or _install(tmp, dest, spec)
+            if problem is None:
+                return
+            errors.append(f"{url}: {problem}")
+        raise DataError(resource, dest, "download failed: " + "; ".join(errors))
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _variant_ok(variant: Variant, data_dir: Path) -> bool:
+    return all(problem_with(final_path(s, data_dir), s) is None for s in variant.files)
+
+
+def _fill(variant: Variant, data_dir: Path, get_one: Callable[[FileSpec, Path], None]) -> None:
+    """Get every file of ``variant`` that does not verify yet; verified files are left alone."""
+    for spec in tqdm(variant.files, desc=variant.name, leave=False,
+                     disable=len(variant.files) < 20):
+        dest = final_path(spec, data_dir)
+        if problem_with(dest, spec) is not None:
+            get_one(spec, dest)
+
+
+def _result(resource: Resource, variant: Variant, data_dir: Path) -> Fetched:
+    paths = tuple(final_path(s, data_dir) for s in variant.files)
+    return Fetched(resource, variant, paths)
+
+
+def _first_bad(resource: Resource, data_dir: Path) -> tuple[Path, str]:
+    """The first file of the preferred variant that does not verify, and why."""
+    for spec in resource.variants[0].files:
+        path = final_path(spec, data_dir)
+        problem = problem_with(path, spec)
+        if problem:
+            return path, problem
+    spec = resource.variants[0].files[0]
+    return final_path(spec, data_dir), "missing"
+
+
+def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None,
+          download: bool = True) -> Fetched:
+    """Make resource ``name`` present and verified; return the variant and paths it ended up with.
+
+    Order: a variant already verified in the data folder; a variant the mirror folder holds;
+    a download of a variant with official URLs. Verified files are never overwritten. When
+    everything fails, the ``DataError`` lists what each source said.
+    """
+    resource = reg.get(name)
+    data_dir = Path(data_dir) if data_dir else config.data_dir()
+    mirror = Path(mirror) if mirror else config.mirror_dir()
+    for variant in resource.variants:
+        if _variant_ok(variant, data_dir):
+            return _result(resource, variant, data_dir)
+    _refuse_mirror_writes(name, data_dir, mirror)
+    attempts: list[str] = []
+    fixes: list[str] = []
+    if mirror is None:
+        attempts.append("mirror: none set (--mirror DIR or IMGCLS_MIRROR=DIR)")
+    elif not mirror.is_dir():
+        attempts.append(f"mirror: the folder {mirror} does not exist")
+        fixes.append("point --mirror / IMGCLS_MIRROR at the mirror folder")
+    else:
+        for variant in resource.variants:
+            if not all(s.mirror for s in variant.files):
+                continue
+            try:
+                _fill(variant, data_dir, lambda s, d: _copy_from_mirror(s, d, mirror, name))
+                return _result(resource, variant, data_dir)
+            except DataError as exc:
+                attempts.append(f"mirror, {variant.name} variant: {exc.file}: {exc.problem}")
+                if exc.fix not in fixes and "missing from the mirror" not in exc.problem:
+                    fixes.append(exc.fix)
+    if download:
+        for variant in resource.variants:
+            if not all(s.urls or s.downloader for s in variant.files):
+                continue
+            try:
+                _fill(variant, data_dir, lambda s, d: _download(s, d, name))
+                return _result(resource, variant, data_dir)
+            except DataError as exc:
+                attempts.append(f"download, {variant.name} variant: "
+                                f"{exc.problem.removeprefix('download failed: ')}")
+        if not any(all(s.urls or s.downloader for s in v.files) for v in resource.variants):
+            attempts.append("download: no official download exists (mirror only)")
+    else:
+        attempts.append("download: disabled")
+    path, problem = _first_bad(resource, data_dir)
+    fixes.append(f"online: {FETCH_SCRIPT} {name}; offline: {FETCH_SCRIPT} {name} --mirror DIR")
+    raise DataError(name, path, f"{problem} in the data folder, and it could not be fetched:\n    "
+                    + "\n    ".join(attempts), "\n    or ".join(fixes))
+
+
+def verify(name: str, data_dir: Path | None = None) -> tuple[Variant | None, list[str]]:
+    """Check what the data folder holds for ``name``, fetching nothing.
+
+    Returns the first variant that verifies (or None) and, otherwise, the problems found with
+    the most complete variant, one line per bad file.
+    """
+    resource = reg.get(name)
+    data_dir = Path(data_dir) if data_dir else config.data_dir()
+    best: list[str] | None = None
+    for variant in resource.variants:
+        problems = []
+        for spec in variant.files:
+            path = final_path(spec, data_dir)
+            problem = problem_with(path, spec)
+            if problem:
+                problems.append(f"{path}: {problem}")
+        if not problems:
+            return variant, []
+        if best is None or len(problems) < len(best):
+            best = problems
+    return None, best or []
+
+
+def _marker_text(archive: Path) -> str:
+    stat = archive.stat()
+    return f"{archive.name} {stat.st_size} {stat.st_mtime_ns}"
+
+
+def extract_zip(archive: Path, dest: Path, expect: tuple[str, ...], resource: str) -> Path:
+    """Unpack ``archive`` into ``dest`` once (atomically), checking the top-level folders.
+
+    ``expect`` lists paths that must exist inside the archive's tree (e.g. ``train``, ``test``);
+    an archive laid out otherwise gives a 'wrong folder layout' error and leaves nothing behind.
+    A finished extraction is marked; a newer archive is extracted again. Safe when two
+    processes extract at once: the first complete folder wins and is never pulled away.
+    """
+    marker = dest / ".complete"
+    want = _marker_text(archive)
+    if marker.is_file() and marker.read_text() == want:
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                zf.extractall(work)
+        except (zipfile.BadZipFile, EOFError) as exc:
+            raise DataError(resource, archive, f"not a valid zip archive ({exc})") from None
+        missing = [e for e in expect if not (work / e).exists()]
+        if missing:
+            found = sorted(p.name for p in work.iterdir())
+            raise DataError(resource, archive, f"wrong folder layout: expected {list(expect)} "
+                            f"at the top of the archive, found {found}")
+        (work / ".complete").write_text(want)
+        try:
+            os.rename(work, dest)
+        except OSError:
+            if marker.is_file() and marker.read_text() == want:
+                return dest  # another process finished first; use its folder
+            stale = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
+            os.replace(dest, stale / dest.name)
+            os.rename(work, dest)
+            shutil.rmtree(stale, ignore_errors=True)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return dest
