@@ -1,0 +1,101 @@
+"""STL-10's labelled splits as uint8 tensors, read once by ``torchvision.datasets.STL10``.
+
+The official archive (fetched and md5-checked by the data layer) is unpacked beside it into
+``stl10_binary/``, where torchvision looks. torchvision then checks the md5 of every binary file;
+the decoded arrays are cached in ``stl10_binary/labelled.npz`` so that later runs skip that work.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from imgcls.data.cifar10 import stratified_indices
+from imgcls.data.errors import DataError
+from imgcls.data.fetch import fetch
+
+CLASSES = ("airplane", "bird", "car", "cat", "deer", "dog", "horse", "monkey", "ship", "truck")
+FOLDER = "stl10_binary"
+CACHE = "labelled.npz"
+
+
+@dataclass(frozen=True)
+class Stl10Data:
+    """Train and test images (N x 3 x 96 x 96, uint8), labels, class names and provenance."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    classes: tuple[str, ...]
+    source: str
+    exact: bool
+
+
+def extract(archive: Path, root: Path) -> Path:
+    """Unpack ``archive`` into ``root/stl10_binary`` once, atomically; returns that folder."""
+    dest = root / FOLDER
+    marker = dest / ".complete"
+    if marker.is_file():
+        return dest
+    work = Path(tempfile.mkdtemp(prefix=".stl10.", dir=root))
+    try:
+        try:
+            with tarfile.open(archive) as tar:
+                tar.extractall(work, filter="data")
+        except tarfile.TarError as exc:
+            raise DataError("stl10", archive, f"not a valid tar archive ({exc})") from None
+        if not (work / FOLDER / "test_X.bin").is_file():
+            found = sorted(p.name for p in work.iterdir())
+            raise DataError("stl10", archive, f"wrong folder layout: expected {FOLDER}/test_X.bin "
+                            f"in the archive, found {found}")
+        (work / FOLDER / ".complete").write_text(archive.name)
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(work / FOLDER, dest)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return dest
+
+
+def read_arrays(root: Path) -> dict[str, np.ndarray]:
+    """The labelled splits as arrays (``xtr``, ``ytr``, ``xte``, ``yte``), cached after one read."""
+    from torchvision.datasets import STL10
+
+    cache = root / FOLDER / CACHE
+    if not cache.is_file():
+        try:
+            train = STL10(root, split="train", download=False)
+            test = STL10(root, split="test", download=False)
+        except RuntimeError as exc:  # torchvision's message for missing or corrupted files
+            fix = f"delete {root / FOLDER} and run: python data_scripts/fetch.py stl10"
+            raise DataError("stl10", root / FOLDER, f"torchvision could not read it ({exc})",
+                            fix) from None
+        tmp = cache.with_name("labelled.part.npz")
+        np.savez(tmp, xtr=train.data, ytr=train.labels, xte=test.data, yte=test.labels)
+        tmp.replace(cache)
+    with np.load(cache) as z:
+        return {k: z[k] for k in ("xtr", "ytr", "xte", "yte")}
+
+
+def load_stl10(train_per_class: int | None = None, test_per_class: int | None = None,
+               seed: int = 0) -> Stl10Data:
+    """STL-10's 5,000 train and 8,000 test images, optionally a stratified subset of each."""
+    got = fetch("stl10")
+    root = got.paths[0].parent
+    extract(got.paths[0], root)
+    a = read_arrays(root)
+    xtr, xte = (torch.from_numpy(np.ascontiguousarray(a[k])) for k in ("xtr", "xte"))
+    ytr, yte = (torch.from_numpy(a[k].astype(np.int64)) for k in ("ytr", "yte"))
+    itr = stratified_indices(ytr, train_per_class, seed)
+    ite = stratified_indices(yte, test_per_class, seed + 1)
+    return Stl10Data(xtr[itr], ytr[itr], xte[ite], yte[ite], CLASSES,
+                     f"{got.resource.name} ({got.variant.name}): {got.variant.fidelity}",
+                     got.exact)

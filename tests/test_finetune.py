@@ -1,0 +1,152 @@
+"""Tests of the chapter-9 pipeline: on-device augmentation, batching, data choice, analysis."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from imgcls import finetune as ft
+from imgcls.data.errors import DataError
+
+MEAN, STD = (0.5, 0.4, 0.3), (0.2, 0.25, 0.3)
+
+
+def _images(n=6, size=12, seed=0):
+    return torch.randint(0, 256, (n, 3, size, size), dtype=torch.uint8,
+                         generator=torch.Generator().manual_seed(seed))
+
+
+def _identity(n):
+    return torch.tensor([[1.0, 0, 0], [0, 1.0, 0]]).repeat(n, 1, 1)
+
+
+def test_identity_augmentation_equals_the_test_transform():
+    x = _images()
+    for size in (12, 20, 8):
+        plain = ft.Preprocess(size, MEAN, STD)(x)
+        aug = ft.Augment(size, MEAN, STD, pad=0, degrees=0.0, flip=False)(x)
+        assert plain.shape == (6, 3, size, size)
+        torch.testing.assert_close(aug, plain, atol=1e-5, rtol=0)
+
+
+def test_preprocess_matches_resize_and_normalise_by_hand():
+    x = _images()
+    expect = F.interpolate(x.float() / 255, size=(20, 20), mode="bilinear", align_corners=False)
+    expect = (expect - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(1, 3, 1, 1)
+    torch.testing.assert_close(ft.Preprocess(20, MEAN, STD)(x), expect)
+
+
+def test_warp_shift_equals_symmetric_pad_and_crop():
+    x = _images(2).float() / 255
+    pad, w = 3, x.shape[-1]
+    padded = torch.from_numpy(np.pad(x.numpy(), ((0, 0), (0, 0), (pad, pad), (pad, pad)),
+                                     mode="symmetric"))
+    for dx, dy in [(2, -1), (-3, 3), (0, 1)]:
+        theta = _identity(2)
+        theta[:, 0, 2], theta[:, 1, 2] = dx * 2 / w, dy * 2 / w
+        crop = padded[:, :, pad + dy:pad + dy + w, pad + dx:pad + dx + w]
+        torch.testing.assert_close(ft.warp(x, theta, w), crop, atol=1e-5, rtol=0)
+
+
+def test_warp_flip_and_quarter_turn():
+    x = _images(2).float() / 255
+    flip = _identity(2)
+    flip[:, 0, 0] = -1
+    torch.testing.assert_close(ft.warp(x, flip, 12), x.flip(-1), atol=1e-5, rtol=0)
+    quarter = torch.tensor([[0.0, -1, 0], [1, 0, 0]]).repeat(2, 1, 1)
+    torch.testing.assert_close(ft.warp(x, quarter, 12), torch.rot90(x, 1, (2, 3)),
+                               atol=1e-5, rtol=0)
+
+
+def test_random_parameters_stay_in_their_ranges():
+    aug = ft.Augment(16, MEAN, STD, pad=4, degrees=10.0)
+    theta = aug.theta(4000, 32, torch.Generator().manual_seed(0))
+    sign = torch.sign(theta[:, 0, 0])
+    angle = torch.atan2(theta[:, 1, 0] * sign, theta[:, 1, 1]).rad2deg()
+    assert angle.abs().max() <= 10.0 + 1e-4 and angle.abs().max() > 9.0
+    shifts = theta[:, :, 2] * 32 / 2
+    torch.testing.assert_close(shifts, shifts.round())
+    assert set(shifts.round().unique().tolist()) == set(range(-4, 5))
+    assert 0.45 < (sign < 0).float().mean() < 0.55
+    again = aug.theta(4000, 32, torch.Generator().manual_seed(0))
+    torch.testing.assert_close(theta, again)
+
+
+def test_device_batches_cover_every_image_once_per_pass():
+    x, y = _images(10), torch.arange(10)
+    batches = ft.DeviceBatches(x, y, 4, ft.Preprocess(12, MEAN, STD), shuffle=True, seed=1,
+                               device="cpu", channels_last=True)
+    assert len(batches) == 3
+    passes = [[yb for _, yb in batches] for _ in range(2)]
+    for p in passes:
+        assert [len(b) for b in p] == [4, 4, 2]
+        assert sorted(torch.cat(p).tolist()) == list(range(10))
+    assert torch.cat(passes[0]).tolist() != torch.cat(passes[1]).tolist()
+    xb, yb = next(iter(batches))
+    assert xb.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(xb, ft.Preprocess(12, MEAN, STD)(x[yb]))
+    plain = ft.DeviceBatches(x, y, 4, ft.Preprocess(12, MEAN, STD), device="cpu")
+    assert torch.cat([yb for _, yb in plain]).tolist() == list(range(10))
+
+
+def test_pil_pipeline_agrees_with_the_tensor_pipeline_on_test_images():
+    x, y = _images(3, size=16), torch.tensor([0, 1, 2])
+    transform = ft.pil_transforms(32, MEAN, STD, train=False, image_size=16)
+    loader = ft.pil_loader(x, y, transform, 3, shuffle=False, workers=0)
+    xb, yb = next(iter(loader))
+    assert yb.tolist() == [0, 1, 2]
+    fast = ft.Preprocess(32, MEAN, STD)(x)
+    assert xb.shape == fast.shape
+    assert (xb - fast).abs().mul(torch.tensor(STD).view(1, 3, 1, 1)).mean() < 0.02
+    train = ft.pil_transforms(32, MEAN, STD, train=True, image_size=16, pad=2)
+    assert train(Image.fromarray(x[0].permute(1, 2, 0).numpy())).shape == (3, 32, 32)
+
+
+def test_load_data_falls_back_to_cifar_only_with_standins(monkeypatch):
+    import imgcls.data.cifar10 as cifar
+    import imgcls.data.stl10 as stl
+
+    def missing(*args, **kwargs):
+        raise DataError("stl10", "stl10_binary.tar.gz", "missing")
+
+    monkeypatch.setattr(stl, "load_stl10", missing)
+    fake = cifar.CifarData(_images(4, 32), torch.arange(4), _images(2, 32), torch.arange(2),
+                           cifar.CLASSES, "cifar10 (jpeg): lossy", False)
+    monkeypatch.setattr(cifar, "load_cifar10", lambda *a, **k: fake)
+    monkeypatch.delenv("IMGCLS_ALLOW_STANDINS", raising=False)
+    with pytest.raises(DataError, match="stl10"):
+        ft.load_data(10, 10)
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
+    data = ft.load_data(10, 10)
+    assert data.standin and data.name.startswith("CIFAR-10")
+    assert "stand" in data.description and data.x_train.shape == (4, 3, 32, 32)
+
+
+def _probs():
+    # 3 classes; rows: true 0, 0, 0, 1, 1, 2
+    p = torch.tensor([[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.1, 0.3, 0.6],
+                      [0.05, 0.15, 0.8], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
+    return p, torch.tensor([0, 0, 0, 1, 1, 2])
+
+
+def test_per_class_errors_and_confusions_agree_with_sklearn():
+    from sklearn.metrics import confusion_matrix
+
+    probs, labels = _probs()
+    table = ft.per_class_errors(probs, labels, ["a", "b", "c"])
+    cm = confusion_matrix(labels, probs.argmax(1))
+    assert table["errors"].tolist() == (cm.sum(1) - np.diag(cm)).tolist() == [2, 1, 0]
+    assert table["images"].tolist() == [3, 2, 1]
+    assert table.loc["b", "most often taken for"] == "c (1)"
+    top = ft.top_confusions(torch.from_numpy(cm), ["a", "b", "c"], k=1)
+    assert top.iloc[0].tolist()[2] == 1
+
+
+def test_confidently_wrong_picks_the_most_confident_error_per_class():
+    probs, labels = _probs()
+    wrong = ft.confidently_wrong(probs, labels, per_class=1)
+    assert wrong["index"].tolist() == [1, 3]
+    assert wrong["predicted"].tolist() == [1, 2]
+    assert wrong["confidence"].tolist() == pytest.approx([0.7, 0.8])
+    assert len(ft.confidently_wrong(probs, labels, per_class=5)) == 3
