@@ -1,0 +1,123 @@
+"""Sign Language MNIST as pixel-per-column data frames: the official CSVs, or offline a stand-in.
+
+Online, the official training CSV trains and the official test CSV validates. Offline the mirror
+holds only the test split as contrast-stretched PNGs; with ``IMGCLS_ALLOW_STANDINS=1`` those are
+split (stratified, fixed seed) into training and validation frames of the same layout, and the
+result says so. Labels keep the dataset's numbering (0..24, no 9 = J); ``to_tensors`` maps them
+to 24 contiguous class indices.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from PIL import Image
+
+from imgcls import config
+from imgcls.data.errors import DataError
+from imgcls.data.fetch import fetch
+from imgcls.data.sign_mnist_source import KAGGLE_HANDLE, ROWS
+
+LETTERS = tuple(chr(ord("A") + label) for label in range(25) if label != 9)
+"""The 24 static letters, in class-index order: A..Y without J (Z needs motion, too)."""
+
+COLUMNS = ["label"] + [f"pixel{i}" for i in range(1, 785)]
+_PNG_NAME = re.compile(r"images/([A-Y])\((\d+)\)\.png$")
+
+
+@dataclass(frozen=True)
+class SignMnist:
+    """Training and validation frames (columns label, pixel1..pixel784) and where they came from."""
+
+    train: pd.DataFrame
+    valid: pd.DataFrame
+    source: str
+    standin: bool
+
+
+def label_to_index(labels: torch.Tensor) -> torch.Tensor:
+    """Dataset labels (0..24 without 9) to contiguous class indices 0..23 (K=9, ..., Y=23)."""
+    if (labels == 9).any() or (labels < 0).any() or (labels > 24).any():
+        raise ValueError("Sign Language MNIST labels are 0..24 without 9 (J)")
+    return labels - (labels > 9).long()
+
+
+def to_tensors(frame: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
+    """A pixel-per-column frame to images N x 1 x 28 x 28 (float32 in [0, 1]) and class indices."""
+    pixels = torch.tensor(frame.drop(columns="label").to_numpy(dtype=np.float32))
+    images = (pixels / 255.0).reshape(-1, 1, 28, 28)
+    labels = label_to_index(torch.tensor(frame["label"].to_numpy(dtype=np.int64)))
+    return images, labels
+
+
+def _png_frame(archive: Path) -> pd.DataFrame:
+    """The mirror's test PNGs as a frame in the official row order (grey = the R channel)."""
+    rows, labels, pixels = [], [], []
+    with zipfile.ZipFile(archive) as zf:
+        for name in zf.namelist():
+            match = _PNG_NAME.search(name)
+            if match is None:
+                continue
+            with Image.open(io.BytesIO(zf.read(name))) as im:
+                grey = np.asarray(im.convert("RGB"))[:, :, 0]
+            if grey.shape != (28, 28):
+                raise DataError("sign_mnist", f"{archive}:{name}",
+                                f"image of shape {grey.shape}, expected 28 x 28")
+            rows.append(int(match.group(2)))
+            labels.append(ord(match.group(1)) - ord("A"))
+            pixels.append(grey.reshape(-1))
+    if len(rows) != ROWS["test"]:
+        raise DataError("sign_mnist", archive,
+                        f"{len(rows):,} images named images/<Letter>(<row>).png, "
+                        f"expected {ROWS['test']:,}")
+    order = np.argsort(rows)
+    data = np.column_stack([np.asarray(labels)[order], np.stack(pixels)[order]])
+    return pd.DataFrame(data, columns=COLUMNS, index=pd.Index(np.asarray(rows)[order], name="row"))
+
+
+def stratified_split(frame: pd.DataFrame, valid_fraction: float,
+                     seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split ``frame`` into training and validation rows, the same fraction of every label."""
+    rng = np.random.default_rng(seed)
+    valid_rows = []
+    for _, group in frame.groupby("label"):
+        n_valid = round(len(group) * valid_fraction)
+        valid_rows.append(rng.choice(group.index.to_numpy(), size=n_valid, replace=False))
+    in_valid = frame.index.isin(np.concatenate(valid_rows))
+    return frame[~in_valid], frame[in_valid]
+
+
+def load_sign_mnist(valid_fraction: float = 0.2, seed: int = 0) -> SignMnist:
+    """Sign Language MNIST frames: official train/test, or (stand-ins allowed) the mirror's test
+    PNGs split into train and validation with ``valid_fraction`` and ``seed``.
+    """
+    got = fetch("sign_mnist")
+    if got.variant.name == "official":
+        train, test = (pd.read_csv(p, dtype=np.int64) for p in got.paths)
+        source = (f"the official Sign Language MNIST CSVs (Kaggle {KAGGLE_HANDLE}): "
+                  f"{len(train):,} training images; the {len(test):,} test images serve "
+                  f"as the validation set")
+        return SignMnist(train, test, source, standin=False)
+    if not config.allow_standins():
+        raise DataError(
+            "sign_mnist", got.paths[0],
+            "only the mirror's lossy test split (contrast-stretched PNGs) is available, "
+            "and stand-ins are not allowed",
+            fix="fetch the official CSVs online (python data_scripts/fetch.py sign_mnist, "
+                "which uses kagglehub), or set IMGCLS_ALLOW_STANDINS=1 to train and validate "
+                "on a split of the mirror's test images",
+        )
+    train, valid = stratified_split(_png_frame(got.paths[0]), valid_fraction, seed)
+    source = (f"the official training split (27,455 images) is not in the offline mirror. "
+              f"This page trains on {len(train):,} and validates on {len(valid):,} images "
+              f"split (stratified by letter, seed {seed}) from the mirror's copy of the "
+              f"{ROWS['test']:,} official test images, which were contrast-stretched to "
+              f"0..255 and saved as PNG. Accuracies are not comparable with the lecture's.")
+    return SignMnist(train, valid, source, standin=True)
