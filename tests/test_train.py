@@ -10,7 +10,14 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
-from imgcls.train import History, fit, plot_history, predict, show_progress  # noqa: E402
+from imgcls.train import (  # noqa: E402
+    History,
+    TensorBatches,
+    fit,
+    plot_history,
+    predict,
+    show_progress,
+)
 
 
 def blobs(n: int, seed: int) -> TensorDataset:
@@ -159,3 +166,15 @@ def test_empty_batches_are_an_error():
     with pytest.raises(ValueError, match="empty"):
         fit(model, [], [], epochs=1, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
             device="cpu", progress=False)
+
+
+def test_tensor_batches_cover_every_example_once_per_pass():
+    x, y = torch.arange(10.0).unsqueeze(1), torch.arange(10)
+    batches = TensorBatches(x, y, 4, shuffle=True, seed=1, device="cpu")
+    assert len(batches) == 3
+    passes = [torch.cat([b for _, b in batches]) for _ in range(2)]
+    for seen in passes:
+        assert sorted(seen.tolist()) == list(range(10))
+    assert not torch.equal(passes[0], passes[1]), "each pass should be reshuffled"
+    xs, ys = zip(*TensorBatches(x, y, 4, device="cpu"), strict=True)
+    assert torch.equal(torch.cat(ys), y) and torch.equal(torch.cat(xs)[:, 0].long(), y)

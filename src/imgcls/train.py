@@ -37,6 +37,32 @@ class History:
     images_per_second: float = 0.0
 
 
+class TensorBatches:
+    """Mini-batches ``(x, y)`` of tensors held in memory (moved once to ``device``), in a fresh
+    shuffled order on every pass when ``shuffle``; a light stand-in for a DataLoader.
+    """
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int, *,
+                 shuffle: bool = False, seed: int = 0, device: torch.device | str | None = None):
+        if len(x) != len(y):
+            raise ValueError(f"{len(x)} inputs but {len(y)} labels")
+        device = torch.device(device) if device is not None else config.device()
+        self.x, self.y = x.to(device), y.to(device)
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.x)
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        order = order.to(self.x.device)
+        for start in range(0, n, self.batch_size):
+            idx = order[start:start + self.batch_size]
+            yield self.x[idx], self.y[idx]
+
+
 def show_progress() -> bool:
     """Whether progress bars are wanted: ``IMGCLS_PROGRESS`` if set, else only when interactive.
 
