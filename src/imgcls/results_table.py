@@ -1,0 +1,107 @@
+"""The results page's one table: each figure a build recorded, beside the lectures' reference.
+
+Rows are every key of :data:`imgcls.references.REFERENCES` (marked "not recorded" when no
+chapter stored it in this build) followed by any recorded key the reference table lacks.
+``sources`` lists the descriptions of the data and weights behind them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from imgcls import results
+from imgcls.references import REFERENCES, Reference
+
+NOT_RECORDED = "not recorded"
+COLUMNS = ["figure", "measured", "lecture", "lecture source", "accepted here", "status",
+           "profile", "data / weights"]
+
+
+def _flat(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _flat(v)]
+    return [value]
+
+
+def format_value(value: Any, width: int = 48) -> str:
+    """A short readable form of a recorded value: 4 significant digits, long lists summarised."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if not isinstance(value, (list, tuple)):
+        return str(value)
+    text = "[" + ", ".join(format_value(v, width) for v in value) + "]"
+    if len(text) <= width:
+        return text
+    shape = " × ".join(str(n) for n in np.asarray(value, dtype=object).shape)
+    first = ", ".join(format_value(v) for v in _flat(value)[:3])
+    return f"{shape} values, first {first}, …"
+
+
+def _sources(doc: dict[str, Any]) -> tuple[str, bool]:
+    parts, standin = [], False
+    for what, src in sorted(doc.get("sources", {}).items()):
+        standin = standin or bool(src.get("standin"))
+        parts.append(f"{what}: {'stand-in' if src.get('standin') else 'real'}")
+    return ("; ".join(parts) or "not stated"), standin
+
+
+def _accepted(ref: Reference | None, profile: str, standin: bool) -> tuple[float, float] | None:
+    if ref is None:
+        return None
+    data = "standin" if standin else "real"
+    for condition in (f"{data}-{profile}", data, profile, "any"):
+        if condition in ref.accept:
+            return ref.accept[condition]
+    return None
+
+
+def _status(value: Any, accepted: tuple[float, float] | None) -> str:
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if accepted is None or not numeric:
+        return "recorded"
+    low, high = accepted
+    return "within range" if low <= value <= high else "OUTSIDE range"
+
+
+def _row(key: str, ref: Reference | None, doc: dict[str, Any] | None) -> dict[str, str]:
+    name = key.partition(".")[2]
+    lecture = format_value(ref.lecture) if ref else "not in the reference table"
+    source = ref.source if ref else "—"
+    if doc is None or name not in doc.get("values", {}):
+        return dict(zip(COLUMNS, [key, "—", lecture, source, "—", NOT_RECORDED, "—", "—"],
+                        strict=True))
+    value = doc["values"][name]
+    described, standin = _sources(doc)
+    accepted = _accepted(ref, doc.get("profile", ""), standin)
+    shown = f"{format_value(accepted[0])} to {format_value(accepted[1])}" if accepted else "—"
+    return dict(zip(COLUMNS, [key, format_value(value), lecture, source, shown,
+                              _status(value, accepted), doc.get("profile", "—"), described],
+                    strict=True))
+
+
+def table(directory: Path | None = None) -> pd.DataFrame:
+    """Every reference key and every recorded figure of the build in ``directory``."""
+    recorded = results.load_all(directory)
+    rows = [_row(key, ref, recorded.get(key.partition(".")[0])) for key, ref in REFERENCES.items()]
+    for section, doc in recorded.items():
+        for name in doc.get("values", {}):
+            key = f"{section}.{name}"
+            if key not in REFERENCES:
+                rows.append(_row(key, None, doc))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def sources(directory: Path | None = None) -> pd.DataFrame:
+    """What each section's data and weights were, as the chapters described them."""
+    rows = [{"section": section, "what": what,
+             "kind": "stand-in" if src.get("standin") else "real",
+             "description": src.get("description", "")}
+            for section, doc in results.load_all(directory).items()
+            for what, src in sorted(doc.get("sources", {}).items())]
+    return pd.DataFrame(rows, columns=["section", "what", "kind", "description"])

@@ -1,0 +1,114 @@
+"""The Colab notebooks: committed in sync with the chapters, and generated as Colab needs them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from imgcls import notebooks
+from imgcls.config import REPO_ROOT
+
+CHAPTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+```{code-cell} ipython3
+:tags: [remove-cell, colab-setup]
+
+import sys
+
+IN_COLAB = "google.colab" in sys.modules
+```
+
+# 1. A chapter
+
+Some prose.
+
+```{code-cell} ipython3
+x = 2
+```
+"""
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    """A one-chapter book with the real ``_config.yml``."""
+    shutil.copy(REPO_ROOT / "_config.yml", tmp_path / "_config.yml")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n  - caption: One\n    chapters:\n"
+        "      - file: chapters/01-a\n      - file: results\n")
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "01-a.md").write_text(CHAPTER)
+    return tmp_path
+
+
+def test_committed_notebooks_are_in_sync() -> None:
+    """Every chapter of the toc has its notebook, identical to what `make notebooks` writes."""
+    assert notebooks.problems() == []
+
+
+def test_every_chapter_file_is_in_the_toc() -> None:
+    """A chapter file missing from _toc.yml would get neither a page nor a notebook."""
+    listed = set(notebooks.chapter_sources())
+    assert set((REPO_ROOT / "chapters").glob("*.md")) <= listed
+    assert all(p.is_file() for p in listed)
+
+
+def test_generated_notebook(book: Path) -> None:
+    """Setup cell rewritten with the configured repository, GPU metadata, no outputs."""
+    assert [p.name for p in notebooks.chapter_sources(book)] == ["01-a.md"]
+    notebooks.write_all(book)
+    nb = nbformat.read(book / "notebooks" / "01-a.ipynb", as_version=4)
+    nbformat.validate(nb)
+    url, branch = notebooks.repository(book)
+    setup = nb.cells[0].source
+    assert f'"{url}", "{branch}"' in setup and "git+{REPOSITORY}@{BRANCH}" in setup
+    assert "IMGCLS_PROFILE" in setup and "IMGCLS_MIRROR" in setup
+    assert nb.metadata["accelerator"] == "GPU"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert [c.source for c in nb.cells[1:]] == ["# 1. A chapter\n\nSome prose.", "x = 2"]
+    assert all(c.get("outputs", []) == [] for c in nb.cells)
+    compile(setup, "setup", "exec")
+
+
+def test_repository_url_lives_in_config(book: Path) -> None:
+    """A fork changes _config.yml only: the notebooks follow."""
+    config = book / "_config.yml"
+    config.write_text(config.read_text().replace(notebooks.repository(book)[0],
+                                                 "https://github.com/someone/fork"))
+    notebooks.write_all(book)
+    assert "https://github.com/someone/fork" in (book / "notebooks" / "01-a.ipynb").read_text()
+
+
+def test_check_finds_stale_missing_and_extra(book: Path, capsys) -> None:
+    assert notebooks.main(["--root", str(book), "--check"]) == 1
+    assert "01-a.ipynb: missing" in capsys.readouterr().out
+    assert notebooks.main(["--root", str(book)]) == 0
+    assert notebooks.main(["--root", str(book), "--check"]) == 0
+    chapter = book / "chapters" / "01-a.md"
+    chapter.write_text(chapter.read_text().replace("x = 2", "x = 3"))
+    (book / "notebooks" / "99-gone.ipynb").write_text(json.dumps({}))
+    assert notebooks.problems(book) == ["notebooks/01-a.ipynb: out of sync with chapters/01-a.md",
+                                        "notebooks/99-gone.ipynb: no chapter in _toc.yml"]
+    notebooks.write_all(book)
+    assert notebooks.problems(book) == []
+
+
+def test_chapter_without_setup_cell_is_an_error(book: Path) -> None:
+    chapter = book / "chapters" / "01-a.md"
+    chapter.write_text(chapter.read_text().replace("remove-cell, colab-setup", "remove-cell"))
+    with pytest.raises(ValueError, match="colab-setup"):
+        notebooks.render(chapter, book)

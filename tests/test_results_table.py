@@ -1,0 +1,58 @@
+"""The results page's table, from results recorded into a private folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from imgcls import config, results, results_table
+from imgcls.references import REFERENCES
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch):
+    monkeypatch.setenv("IMGCLS_PROFILE", "quick")
+
+
+def test_every_reference_key_has_a_row_marked_when_missing() -> None:
+    table = results_table.table()
+    assert list(table["figure"]) == list(REFERENCES)
+    assert (table["status"] == results_table.NOT_RECORDED).all()
+
+
+def test_recorded_values_sit_beside_the_lecture(monkeypatch) -> None:
+    key = "pixel_similarity.accuracy_3s"
+    monkeypatch.setitem(REFERENCES, key, REFERENCES[key].__class__(
+        0.9168, "lecture", accept={"real-quick": (0.9, 0.95), "standin": (0.0, 0.1)}))
+    results.record(key, 0.91234567)
+    results.record_source("pixel_similarity", "data", "MNIST from the mirror", standin=False)
+    results.record("pixel_similarity.extra", [[1.0, 2.0], [3.0, 4.0]])
+    table = results_table.table(config.results_dir()).set_index("figure")
+    row = table.loc[key]
+    assert (row["measured"], row["lecture"], row["status"]) == ("0.9123", "0.9168", "within range")
+    assert (row["accepted here"], row["profile"], row["data / weights"]) == \
+        ("0.9 to 0.95", "quick", "data: real")
+    extra = table.loc["pixel_similarity.extra"]
+    assert extra["lecture"] == "not in the reference table"
+    assert extra["measured"] == "[[1, 2], [3, 4]]"
+    sources = results_table.sources()
+    assert sources.to_dict("records") == [{"section": "pixel_similarity", "what": "data",
+                                           "kind": "real",
+                                           "description": "MNIST from the mirror"}]
+
+
+def test_standin_picks_its_own_range(monkeypatch) -> None:
+    key = "pixel_similarity.accuracy_3s"
+    monkeypatch.setitem(REFERENCES, key, REFERENCES[key].__class__(
+        0.9168, "lecture", accept={"real": (0.9, 0.95), "standin": (0.0, 0.1)}))
+    results.record(key, 0.5)
+    results.record_source("pixel_similarity", "data", "noise", standin=True)
+    row = results_table.table().set_index("figure").loc[key]
+    assert (row["status"], row["data / weights"]) == ("OUTSIDE range", "data: stand-in")
+
+
+def test_format_value() -> None:
+    assert results_table.format_value(None) == "—"
+    assert results_table.format_value(3) == "3"
+    assert results_table.format_value(0.123456) == "0.1235"
+    assert results_table.format_value("STL-10") == "STL-10"
+    assert results_table.format_value(list(range(30))) == "30 values, first 0, 1, 2, …"

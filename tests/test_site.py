@@ -1,0 +1,285 @@
+"""The built site as a reader sees it: every page of the toc opened in headless Chromium.
+
+Needs the site in ``_build/html`` (``make site-test`` builds it, then runs this file) and a
+Chromium binary; without either the tests are skipped with the reason. The browser is driven
+over the DevTools protocol; pages are served over HTTP from a local server, as on GitHub Pages.
+Screenshots of the landing page and of two chapters go to ``_build/screenshots/``.
+``IMGCLS_BOOK_ROOT`` points the tests at another checkout's build (default: this one).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from imgcls.config import REPO_ROOT
+from imgcls.notebooks import NOTEBOOK_DIR, chapter_sources, notebook_name, repository
+from imgcls.references import REFERENCES
+
+BOOK = Path(os.environ.get("IMGCLS_BOOK_ROOT") or REPO_ROOT).resolve()
+SITE = BOOK / "_build" / "html"
+SHOTS = BOOK / "_build" / "screenshots"
+CHAPTERS = chapter_sources(BOOK)
+CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))),
+                None)
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", "--remote-allow-origins=*", "--remote-debugging-port=0",
+         "--window-size=1280,1400"]
+
+if CHROMIUM is None:
+    pytest.skip("Chromium not found: `apt-get install chromium` to run the browser tests",
+                allow_module_level=True)
+if not (SITE / "index.html").is_file():
+    pytest.skip("the site is not built: `make site-test` builds it and runs these tests",
+                allow_module_level=True)
+
+websocket = pytest.importorskip("websocket", reason="websocket-client is in the dev extra")
+
+
+def page_path(source: Path) -> str:
+    """The site path of a toc document, e.g. ``chapters/01-images-are-tensors.html``."""
+    return source.relative_to(BOOK).with_suffix(".html").as_posix()
+
+
+class Browser:
+    """One headless Chromium with a fresh profile, driven over the DevTools protocol."""
+
+    def __init__(self, profile_dir: Path):
+        self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={profile_dir}",
+                                      "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = profile_dir / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not port_file.is_file() or not port_file.read_text().strip():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.close()
+                raise RuntimeError("Chromium did not open its DevTools port within 30 s")
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
+            target = next(t for t in json.load(r) if t["type"] == "page")
+        self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=60)
+        self.ids = itertools.count(1)
+        self.events: list[dict[str, Any]] = []
+        for domain in ("Page", "Runtime", "Log"):
+            self.send(f"{domain}.enable")
+
+    def send(self, method: str, **params: Any) -> dict[str, Any]:
+        """Send one command and return its result, keeping the events that arrive meanwhile."""
+        msg_id = next(self.ids)
+        self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == msg_id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self.events.append(msg)
+
+    def goto(self, url: str) -> None:
+        """Load ``url`` and wait for its load event and for every image to finish."""
+        self.events.clear()
+        self.send("Page.navigate", url=url)
+        deadline = time.monotonic() + 60
+        while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not finish loading within 60 s")
+            self.events.append(json.loads(self.ws.recv()))
+        self.js("Promise.all([...document.images].map(i => i.complete ? 0 : new Promise("
+                "r => { i.onload = i.onerror = r; })))")
+
+    def js(self, expression: str) -> Any:
+        """Evaluate ``expression`` in the page (awaiting a promise) and return its value."""
+        result = self.send("Runtime.evaluate", expression=expression, awaitPromise=True,
+                           returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def errors(self, origin: str) -> list[str]:
+        """Script exceptions, and failed loads of the site's own files, since the last goto."""
+        found = []
+        for e in self.events:
+            params = e.get("params", {})
+            if e.get("method") == "Runtime.exceptionThrown":
+                found.append(params["exceptionDetails"].get("text", "exception"))
+            entry = params.get("entry", {})
+            if (e.get("method") == "Log.entryAdded" and entry.get("level") == "error"
+                    and entry.get("url", "").startswith(origin)
+                    and entry["url"] != origin + "favicon.ico"):
+                found.append(f"{entry.get('text')} ({entry.get('url')})")
+        return found
+
+    def screenshot(self, path: Path, selector: str | None = None) -> None:
+        """Save the viewport, scrolled to ``selector`` when given, as a PNG."""
+        if selector:
+            self.js(f"document.querySelector({json.dumps(selector)})"
+                    "?.scrollIntoView({block: 'center'})")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot")["data"]))
+
+    def close(self) -> None:
+        """Close the connection and end this Chromium (only the process started here)."""
+        if getattr(self, "ws", None):
+            self.ws.close()
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> str:
+    """The built site served over HTTP on a free local port; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    with tempfile.TemporaryDirectory(prefix="imgcls-chromium-") as profile:
+        b = Browser(Path(profile))
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+ARTICLE = "document.querySelector('article.bd-article')"
+PAGE_FACTS = f"""({{
+  title: {ARTICLE}?.querySelector('h1')?.innerText ?? '',
+  figures: [...{ARTICLE}.querySelectorAll('.cell_output img, figure img')]
+      .map(i => ({{src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0}})),
+  errors: [...{ARTICLE}.querySelectorAll('.output.traceback, .output.stderr, .output.error')]
+      .map(e => e.innerText.slice(0, 300)),
+  tracebacks: ({ARTICLE}.innerText.match(/Traceback \\(most recent call last\\)/g) || []).length,
+  colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')]
+      .map(a => a.href),
+}})"""
+
+
+def _tracked(rel: str) -> bool:
+    if not (BOOK / ".git").exists():
+        return True
+    out = subprocess.run(["git", "ls-files", "--error-unmatch", rel], cwd=BOOK,
+                         capture_output=True)
+    return out.returncode == 0
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=[s.stem for s in CHAPTERS])
+def test_chapter_page(site: str, browser: Browser, source: Path) -> None:
+    """Renders with a title and figures, shows no error output, and opens its notebook in Colab."""
+    browser.goto(site + page_path(source))
+    facts = browser.js(PAGE_FACTS)
+    assert facts["title"].strip(), "the page has no title"
+    assert facts["figures"], "the page shows no figure"
+    assert all(f["ok"] for f in facts["figures"]), f"images that did not load: {facts['figures']}"
+    assert not facts["errors"], f"error or stderr output on the page: {facts['errors']}"
+    assert not facts["tracebacks"], "a traceback is printed on the page"
+    assert not browser.errors(site), browser.errors(site)
+
+    url, branch = repository(BOOK)
+    notebook = f"{NOTEBOOK_DIR}/{notebook_name(source)}"
+    owner_repo = urlsplit(url).path.strip("/")
+    expected = f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{notebook}"
+    assert facts["colab"] == [expected]
+    assert (BOOK / notebook).is_file(), f"{notebook} is missing: run `make notebooks`"
+    assert _tracked(notebook), f"{notebook} is not committed"
+
+
+def test_landing_page(site: str, browser: Browser) -> None:
+    """The landing page links every chapter and the results page; screenshots of three pages."""
+    assert 'url=intro.html' in (SITE / "index.html").read_text(), "index.html leads to intro"
+    browser.goto(site + "intro.html")
+    links = browser.js("[...document.querySelectorAll('nav.bd-links a')].map(a => a.href)")
+    for source in CHAPTERS:
+        assert site + page_path(source) in links, f"{source.name} is not in the navigation"
+    assert site + "results.html" in links
+    assert not browser.errors(site), browser.errors(site)
+    browser.screenshot(SHOTS / "intro.png")
+    for source in (CHAPTERS[0], CHAPTERS[-1]):
+        browser.goto(site + page_path(source))
+        browser.screenshot(SHOTS / f"{source.stem}.png")
+        browser.screenshot(SHOTS / f"{source.stem}-figure.png", ".cell_output img")
+
+
+def test_results_page(site: str, browser: Browser) -> None:
+    """The results page has one row per reference key, and no error output."""
+    browser.goto(site + "results.html")
+    rows = browser.js(f"[...{ARTICLE}.querySelectorAll('table tbody tr')]"
+                      ".map(r => r.cells[0].innerText.trim())")
+    assert set(REFERENCES) <= set(rows)
+    assert not browser.js(f"{ARTICLE}.querySelectorAll('.output.traceback, .output.stderr')"
+                          ".length")
+    browser.screenshot(SHOTS / "results.png", "table")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if named.get("id"):
+            self.ids.add(named["id"])
+        for key in ("href", "src"):
+            if named.get(key) and not (tag == "link" and named.get("rel") == "preload"):
+                self.links.append(named[key])
+
+
+@functools.cache
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(errors="replace"))
+    return parser
+
+
+def test_internal_links() -> None:
+    """Every link and asset of the toc pages resolves to a file of the site (and an anchor)."""
+    pages = [SITE / "intro.html", SITE / "results.html"] + [SITE / page_path(s) for s in CHAPTERS]
+    broken = []
+    for page in pages:
+        base = "http://site/" + page.relative_to(SITE).as_posix()
+        for link in _parse(page).links:
+            parts = urlsplit(urljoin(base, link))
+            if parts.netloc != "site":
+                continue
+            target = SITE / parts.path.lstrip("/")
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.name}: {link}")
+            elif parts.fragment and target.suffix == ".html" and \
+                    parts.fragment not in _parse(target).ids:
+                broken.append(f"{page.name}: {link} (no such anchor)")
+    assert not broken, broken
