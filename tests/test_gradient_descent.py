@@ -93,5 +93,7 @@ def test_train_linear_learns_a_separable_problem_deterministically():
     x, y = stack_pairs(bright, dark)
     first = train_linear(x, y, x, y, epochs=5, lr=1.0, batch_size=32, seed=0)
     again = train_linear(x, y, x, y, epochs=5, lr=1.0, batch_size=32, seed=0)
-    assert len(first[2]) == 6 and first[2] == again[2]
-    assert first[2][-1] > 0.95
+    assert len(first.history) == 6 and first.history == again.history
+    assert first.history[-1] > 0.95
+    assert not torch.equal(first.weights, first.initial_weights)
+    torch.testing.assert_close(first.initial_weights, again.initial_weights)

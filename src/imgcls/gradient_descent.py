@@ -127,16 +127,26 @@ def sgd_step(params: list[torch.Tensor], lr: float) -> None:
             p.grad = None
 
 
-def train_linear(x: torch.Tensor, y: torch.Tensor, x_valid: torch.Tensor, y_valid: torch.Tensor,
-                 epochs: int, lr: float, batch_size: int, seed: int = 0
-                 ) -> tuple[torch.Tensor, torch.Tensor, list[float]]:
-    """Train ``linear`` with ``pixel_loss`` by mini-batch SGD; returns w, b, accuracy per epoch.
+@dataclass
+class LinearRun:
+    """A trained linear model, the weights it started from, and validation accuracy per epoch.
 
-    The accuracy list starts with the untrained model's (epoch 0).
+    ``history[0]`` is the untrained model's accuracy, ``history[k]`` the one after epoch k.
     """
+
+    weights: torch.Tensor
+    bias: torch.Tensor
+    initial_weights: torch.Tensor
+    history: list[float]
+
+
+def train_linear(x: torch.Tensor, y: torch.Tensor, x_valid: torch.Tensor, y_valid: torch.Tensor,
+                 epochs: int, lr: float, batch_size: int, seed: int = 0) -> LinearRun:
+    """Train ``linear`` with ``pixel_loss`` by mini-batch SGD from random weights (std 1)."""
     g = torch.Generator().manual_seed(seed)
     weights = init_params((x.shape[1], 1), generator=g).to(x.device).detach().requires_grad_()
     bias = init_params((1,), generator=g).to(x.device).detach().requires_grad_()
+    initial_weights = weights.detach().clone()
 
     def valid_accuracy() -> float:
         with torch.no_grad():
@@ -148,4 +158,4 @@ def train_linear(x: torch.Tensor, y: torch.Tensor, x_valid: torch.Tensor, y_vali
             pixel_loss(linear(xb, weights, bias), yb).backward()
             sgd_step([weights, bias], lr)
         history.append(valid_accuracy())
-    return weights.detach(), bias.detach(), history
+    return LinearRun(weights.detach(), bias.detach(), initial_weights, history)
