@@ -112,3 +112,13 @@ def test_chapter_without_setup_cell_is_an_error(book: Path) -> None:
     chapter.write_text(chapter.read_text().replace("remove-cell, colab-setup", "remove-cell"))
     with pytest.raises(ValueError, match="colab-setup"):
         notebooks.render(chapter, book)
+
+
+def test_myst_directives_become_markdown_colab_renders() -> None:
+    text = ("1. Why?\n\n   ```{dropdown} Answer\n   Because.\n   ```\n\n"
+            "```{admonition} Sidebar\n:class: tip\n\nBody.\n```\n"
+            "```{figure} x.png\nkept\n```")
+    assert notebooks.colab_markdown(text).split("\n") == [
+        "1. Why?", "", "   <details>", "   <summary>Answer</summary>", "", "   Because.", "",
+        "   </details>", "", "> **Sidebar**", ">", "> Body.",
+        "```{figure} x.png", "kept", "```"]

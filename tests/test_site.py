@@ -181,6 +181,7 @@ PAGE_FACTS = f"""({{
   errors: [...{ARTICLE}.querySelectorAll('.output.traceback, .output.stderr, .output.error')]
       .map(e => e.innerText.slice(0, 300)),
   tracebacks: ({ARTICLE}.innerText.match(/Traceback \\(most recent call last\\)/g) || []).length,
+  setupShown: {ARTICLE}.innerText.includes('IN_COLAB'),
   colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')]
       .map(a => a.href),
 }})"""
@@ -204,6 +205,7 @@ def test_chapter_page(site: str, browser: Browser, source: Path) -> None:
     assert all(f["ok"] for f in facts["figures"]), f"images that did not load: {facts['figures']}"
     assert not facts["errors"], f"error or stderr output on the page: {facts['errors']}"
     assert not facts["tracebacks"], "a traceback is printed on the page"
+    assert not facts["setupShown"], "the Colab setup cell should be hidden (tag remove-cell)"
     assert not browser.errors(site), browser.errors(site)
 
     url, branch = repository(BOOK)

@@ -5,6 +5,8 @@ notebook, committed without outputs. The chapter's first cell tagged ``colab-set
 by one that, on Colab, installs this package from the repository named in ``_config.yml``
 (``repository.url`` and ``repository.branch``: the only place the address is written), uses the
 GPU with the full profile, and lets the loaders download the data from the official sources.
+MyST dropdowns and admonitions, which Colab shows as raw text, become ``<details>`` blocks and
+quotes.
 
     python -m imgcls.notebooks            # (re)write every notebook
     python -m imgcls.notebooks --check    # exit 1 when a notebook is missing, stale or extra
@@ -13,6 +15,7 @@ GPU with the full profile, and lets the loaders download the data from the offic
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +85,55 @@ def notebook_name(source: Path) -> str:
     return f"{source.stem}.ipynb"
 
 
+_OPENING = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+)\}\s*(?P<arg>.*)$")
+_ADMONITIONS = {"admonition", "note", "tip", "hint", "important", "warning", "caution",
+                "seealso", "attention", "danger", "error"}
+
+
+def _directive(name: str, arg: str, body: list[str]) -> list[str] | None:
+    """Plain Markdown for a MyST directive Colab cannot render, or None to keep it."""
+    while body and body[0].startswith(":"):  # directive options such as ``:class: tip``
+        body = body[1:]
+    while body and not body[0].strip():
+        body = body[1:]
+    while body and not body[-1].strip():
+        body = body[:-1]
+    if name == "dropdown":
+        return ["<details>", f"<summary>{arg or 'Details'}</summary>", "", *body, "",
+                "</details>"]
+    if name in _ADMONITIONS:
+        title = arg or name.capitalize()
+        return [f"> **{title}**", ">", *[f"> {line}".rstrip() for line in body]]
+    return None
+
+
+def colab_markdown(text: str) -> str:
+    """Rewrite dropdown and admonition directives of a Markdown cell for Colab's renderer."""
+    lines, out, i = text.split("\n"), [], 0
+    while i < len(lines):
+        m = _OPENING.match(lines[i])
+        end = None
+        if m:
+            closing = m["indent"] + m["fence"]
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() == closing),
+                       None)
+        if m is None or end is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = m["indent"]
+        body = [line[len(indent):] if line.startswith(indent) else line.lstrip()
+                for line in lines[i + 1:end]]
+        body = colab_markdown("\n".join(body)).split("\n")
+        plain = _directive(m["name"], m["arg"].strip(), body)
+        if plain is None:
+            out.extend(lines[i:end + 1])
+        else:
+            out.extend(f"{indent}{line}".rstrip() for line in plain)
+        i = end + 1
+    return "\n".join(out)
+
+
 def render(source: Path, root: Path = REPO_ROOT) -> str:
     """The Colab notebook for ``source`` as text: its setup cell rewritten, no outputs."""
     url, branch = repository(root)
@@ -102,7 +154,8 @@ def render(source: Path, root: Path = REPO_ROOT) -> str:
         if cell.cell_type == "code":
             new = nbformat.v4.new_code_cell(cell.source, metadata=dict(cell.metadata))
         else:
-            new = nbformat.v4.new_markdown_cell(cell.source, metadata=dict(cell.metadata))
+            new = nbformat.v4.new_markdown_cell(colab_markdown(cell.source),
+                                                metadata=dict(cell.metadata))
         new.id = f"cell-{i:03d}"
         out.cells.append(new)
     nbformat.validate(out)
