@@ -1,0 +1,67 @@
+"""Helpers of chapter 1 (images are tensors): pixel tables, channel plots, grey levels, undoing
+the normalisation of pretrained weights, and picking real images that show a difficulty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import torch
+from PIL import Image
+from torchvision.transforms.functional import pil_to_tensor
+
+# ITU-R BT.601 luma weights, the ones PIL's convert("L") uses.
+LUMA = (0.299, 0.587, 0.114)
+
+
+def pixel_table(image: torch.Tensor, rows: slice, cols: slice, cmap: str = "Greys"):
+    """A pandas Styler of ``image[rows, cols]`` (H x W), shaded like the pixels it lists."""
+    part = image[rows, cols]
+    index = range(*rows.indices(image.shape[0]))
+    columns = range(*cols.indices(image.shape[1]))
+    frame = pd.DataFrame(part.numpy(), index=list(index), columns=list(columns))
+    return (frame.style.background_gradient(cmap=cmap, axis=None, vmin=0, vmax=255)
+            .set_properties(**{"font-size": "7pt", "text-align": "center"})
+            .set_table_styles([{"selector": "th", "props": [("font-size", "7pt")]}]))
+
+
+def luminance(image: torch.Tensor) -> torch.Tensor:
+    """The grey level of an RGB image (3 x H x W, uint8) as H x W uint8, rounded like PIL."""
+    weights = torch.tensor(LUMA).view(3, 1, 1)
+    return (image.float() * weights).sum(0).round().clamp(0, 255).to(torch.uint8)
+
+
+def show_channels(image: torch.Tensor, title: str = "") -> plt.Figure:
+    """An RGB image (3 x H x W, uint8) beside its red, green and blue channels."""
+    fig, axes = plt.subplots(1, 4, figsize=(11, 3))
+    axes[0].imshow(image.permute(1, 2, 0).numpy())
+    axes[0].set_title(title or "RGB image")
+    for ax, channel, name, cmap in zip(axes[1:], image, ("red", "green", "blue"),
+                                       ("Reds_r", "Greens_r", "Blues_r"), strict=True):
+        ax.imshow(channel.numpy(), cmap=cmap, vmin=0, vmax=255)
+        ax.set_title(f"{name} channel ({channel.shape[0]} x {channel.shape[1]})")
+    for ax in axes:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def unnormalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+    """Undo ``Normalize(mean, std)`` on a C x H x W (or N x C x H x W) tensor, clipped to [0, 1]."""
+    shape = (-1, 1, 1)
+    mean_t = torch.tensor(mean, dtype=x.dtype).view(shape)
+    std_t = torch.tensor(std, dtype=x.dtype).view(shape)
+    return (x * std_t + mean_t).clamp(0, 1)
+
+
+def brightness_order(images: torch.Tensor) -> torch.Tensor:
+    """Indices of ``images`` (N x C x H x W) from the darkest to the brightest (mean pixel)."""
+    return images.float().mean(dim=(1, 2, 3)).argsort()
+
+
+def read_rgb(path) -> torch.Tensor:
+    """An image file as a 3 x H x W uint8 tensor (the file is closed again at once)."""
+    with Image.open(path) as im:
+        return pil_to_tensor(im.convert("RGB"))
