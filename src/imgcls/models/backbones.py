@@ -14,9 +14,12 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torchvision
+from PIL import Image
 from torch import nn
+from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import v2
 
 from imgcls import config
@@ -125,3 +128,24 @@ def with_new_head(backbone: Backbone, num_classes: int) -> nn.Module:
     model = copy.deepcopy(backbone.model)
     setattr(model, _head_name(model), nn.Linear(backbone.feature_dim, num_classes))
     return model
+
+
+@torch.no_grad()
+def top_classes(backbone: Backbone, image: Image.Image, k: int = 4) -> list[tuple[str, float]]:
+    """The ``k`` most probable classes of the pretraining task for one image, with probabilities."""
+    probs = backbone.model(backbone.transforms(image).unsqueeze(0)).softmax(dim=1)[0]
+    values, indices = probs.topk(k)
+    return [(backbone.categories[i], float(p)) for p, i in zip(values, indices.tolist(),
+                                                                strict=True)]
+
+
+@torch.no_grad()
+def extract_features(extractor: nn.Module, dataset: Dataset,
+                     batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Features (N x feature_dim) and labels of a dataset whose transform prepares the images."""
+    extractor.eval()
+    features, labels = [], []
+    for x, y in DataLoader(dataset, batch_size=batch_size, shuffle=False):
+        features.append(extractor(x))
+        labels.append(y)
+    return torch.cat(features).numpy(), torch.cat(labels).numpy()
