@@ -59,7 +59,7 @@ BOOK: dict[str, str | None] = {
 
 
 def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
-    failed = 0
+    failed, needs_backbone = 0, False
     for name, standin in BOOK.items():
         try:
             if check_only:
@@ -73,9 +73,22 @@ def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
         except DataError as exc:
             if standin and config.allow_standins():
                 print(f"{name}: not available here; {standin} (IMGCLS_ALLOW_STANDINS=1)")
+                needs_backbone = needs_backbone or name.startswith("weights:")
             else:
                 failed += 1
                 print(f"error: {exc}", file=sys.stderr)
+    if needs_backbone:  # the stand-in backbone: trained once, or checked with --verify
+        from imgcls.models import standin as sb
+
+        why = sb.problem(data_dir=data_dir) if check_only else None
+        if why:
+            failed += 1
+            print(f"error: stand-in backbone: {why}\n  fix: python data_scripts/train_standin.py",
+                  file=sys.stderr)
+        elif not check_only:
+            record = sb.ensure_standin(data_dir=data_dir)
+            print(f"stand-in backbone: ready ({record['name']}, held-out accuracy "
+                  f"{record['holdout_accuracy']:.3f})")
     return 1 if failed else 0
 
 
