@@ -76,8 +76,9 @@ REFERENCES: dict[str, Reference] = {
     "two_layer.test_accuracy": Reference("0.48-0.52", CS231N),
     # chapter 6
     # (synthetic blobs, so "any"; list-valued keys are checked element by element: measured
-    # coef in [-0.73, 1.36], intercepts [-5.43, 0.22], scores [-12.80, 2.61], proba max 0.508;
-    # fits on 2 busy CPU cores took 0.3-38 s (OvO) and 0.05-4 s (OvR); accuracies 0.735/0.675)
+    # coef in [-0.73, 1.36], intercepts [-5.43, 0.22], scores [-12.80, 2.61], proba max 0.508.
+    # Single-threaded fits on 2 cores shared by 8 people: OvO 2.1-3.6 s, OvR 0.19-0.45 s (up to
+    # 38 s / 4 s with 2 BLAS threads); timing ranges are loose. Accuracies 0.735 / 0.675 exactly.)
     "multiclass.ovr_coef": Reference(None, CPSC330, accept={"any": (-1.6, 1.6)}),
     "multiclass.ovr_intercept": Reference(None, CPSC330, accept={"any": (-6.0, 0.6)}),
     "multiclass.point_scores": Reference(None, CPSC330, accept={"any": (-13.5, 3.2)}),
