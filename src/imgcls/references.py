@@ -66,9 +66,10 @@ REFERENCES: dict[str, Reference] = {
         "above 0.951 (pixel similarity)", FASTBOOK,
         accept={"real-quick": (0.958, 0.978), "real-full": (0.960, 0.980)}),
     # chapter 4
-    "knn.best_k": Reference(None, CS231N),
-    "knn.test_accuracy": Reference("0.27-0.28", CS231N),
-    "knn.speedup_no_loops_vs_two_loops": Reference(None, CS231N),
+    "knn.best_k": Reference(None, CS231N, accept={"any": (1, 20)}),
+    "knn.test_accuracy": Reference("0.27-0.28", CS231N,
+                                   accept={"standin": (0.22, 0.34), "real": (0.22, 0.34)}),
+    "knn.speedup_no_loops_vs_two_loops": Reference(None, CS231N, accept={"any": (20, 1e6)}),
     # chapter 5
     "linear.max_grad_rel_error": Reference(None, CS231N),
     "linear.svm_test_accuracy": Reference("0.38-0.40", CS231N),
