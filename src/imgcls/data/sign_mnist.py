@@ -101,7 +101,7 @@ def load_sign_mnist(valid_fraction: float = 0.2, seed: int = 0) -> SignMnist:
     got = fetch("sign_mnist")
     if got.variant.name == "official":
         train, test = (pd.read_csv(p, dtype=np.int64) for p in got.paths)
-        source = (f"the official Sign Language MNIST CSVs (Kaggle {KAGGLE_HANDLE}): "
+        source = (f"The official Sign Language MNIST CSVs (Kaggle {KAGGLE_HANDLE}): "
                   f"{len(train):,} training images; the {len(test):,} test images serve "
                   f"as the validation set")
         return SignMnist(train, test, source, standin=False)
@@ -115,9 +115,11 @@ def load_sign_mnist(valid_fraction: float = 0.2, seed: int = 0) -> SignMnist:
                 "on a split of the mirror's test images",
         )
     train, valid = stratified_split(_png_frame(got.paths[0]), valid_fraction, seed)
-    source = (f"the official training split (27,455 images) is not in the offline mirror. "
-              f"This page trains on {len(train):,} and validates on {len(valid):,} images "
+    source = (f"The official training split ({ROWS['train']:,} images) is not in the offline "
+              f"mirror. This page trains on {len(train):,} and validates on {len(valid):,} images "
               f"split (stratified by letter, seed {seed}) from the mirror's copy of the "
-              f"{ROWS['test']:,} official test images, which were contrast-stretched to "
-              f"0..255 and saved as PNG. Accuracies are not comparable with the lecture's.")
+              f"{ROWS['test']:,} official test images, contrast-stretched to 0..255 and saved as "
+              f"PNG. The dataset holds many augmented variants of the same photos, so near "
+              f"duplicates land on both sides of this split: accuracies come out far higher "
+              f"than on the official train/test split and are not comparable with the lecture's.")
     return SignMnist(train, valid, source, standin=True)

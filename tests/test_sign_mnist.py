@@ -1,0 +1,118 @@
+"""The Sign Language MNIST loader on small files the tests make: CSVs, the PNG zip, the split."""
+
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from PIL import Image
+
+from imgcls.data import sign_mnist as sm
+from imgcls.data.errors import DataError
+from imgcls.data.fetch import Fetched
+from imgcls.data.registry import get
+
+LABELS = [lab for lab in range(25) if lab != 9]
+
+
+def frame(n_per_label: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(LABELS, n_per_label)
+    pixels = rng.integers(0, 256, size=(len(labels), 784))
+    return pd.DataFrame(np.column_stack([labels, pixels]), columns=sm.COLUMNS)
+
+
+def fake_fetch(variant_name: str, paths):
+    resource = get("sign_mnist")
+    variant = next(v for v in resource.variants if v.name == variant_name)
+    return lambda name: Fetched(resource, variant, tuple(paths))
+
+
+def png_zip(path, rows: dict[int, tuple[str, np.ndarray]]):
+    """A zip laid out as the mirror's: images/<Letter>(<row>).png, grey stored as RGBA."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for row, (letter, grey) in rows.items():
+            rgba = np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+            buf = io.BytesIO()
+            Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+            zf.writestr(f"images/{letter}({row}).png", buf.getvalue())
+    return path
+
+
+def test_letters_and_label_mapping():
+    assert len(sm.LETTERS) == 24 and "J" not in sm.LETTERS and "Z" not in sm.LETTERS
+    index = sm.label_to_index(torch.tensor(LABELS))
+    assert index.tolist() == list(range(24))
+    assert [sm.LETTERS[i] for i in index] == [chr(ord("A") + lab) for lab in LABELS]
+    with pytest.raises(ValueError):
+        sm.label_to_index(torch.tensor([9]))
+
+
+def test_to_tensors_reshapes_rows_into_images():
+    df = frame(1)
+    x, y = sm.to_tensors(df)
+    assert x.shape == (24, 1, 28, 28) and x.dtype == torch.float32
+    assert y.tolist() == list(range(24))
+    pixels = df.drop(columns="label").to_numpy()
+    # pixel k (1-based column pixel{k+1}) lands in row k // 28, column k % 28
+    assert x[5, 0, 3, 7].item() == pytest.approx(pixels[5, 3 * 28 + 7] / 255)
+    assert 0.0 <= x.min() and x.max() <= 1.0
+
+
+def test_stratified_split_keeps_label_proportions():
+    df = frame(10)
+    train, valid = sm.stratified_split(df, 0.2, seed=0)
+    assert len(train) + len(valid) == len(df)
+    assert not set(train.index) & set(valid.index)
+    assert (valid["label"].value_counts() == 2).all()
+    again = sm.stratified_split(df, 0.2, seed=0)[1]
+    assert valid.index.equals(again.index)
+    assert not valid.index.equals(sm.stratified_split(df, 0.2, seed=1)[1].index)
+
+
+def test_png_frame_reads_grey_levels_in_row_order(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    images = {2: ("B", rng.integers(0, 256, (28, 28), dtype=np.uint8)),
+              0: ("Y", rng.integers(0, 256, (28, 28), dtype=np.uint8)),
+              1: ("K", rng.integers(0, 256, (28, 28), dtype=np.uint8))}
+    archive = png_zip(tmp_path / "signs.zip", images)
+    monkeypatch.setattr(sm, "ROWS", {"test": 3})
+    df = sm._png_frame(archive)
+    assert list(df.columns) == sm.COLUMNS
+    assert df.index.tolist() == [0, 1, 2]
+    assert df["label"].tolist() == [24, 10, 1]
+    assert np.array_equal(df.iloc[2, 1:].to_numpy(), images[2][1].reshape(-1))
+    monkeypatch.setattr(sm, "ROWS", {"test": 4})
+    with pytest.raises(DataError, match="expected 4"):
+        sm._png_frame(archive)
+
+
+def test_official_csvs_train_and_validate(tmp_path, monkeypatch):
+    paths = [tmp_path / "sign_mnist_train.csv", tmp_path / "sign_mnist_test.csv"]
+    frame(3, seed=1).to_csv(paths[0], index=False)
+    frame(2, seed=2).to_csv(paths[1], index=False)
+    monkeypatch.setattr(sm, "fetch", fake_fetch("official", paths))
+    monkeypatch.delenv("IMGCLS_ALLOW_STANDINS", raising=False)
+    got = sm.load_sign_mnist()
+    assert not got.standin and "official" in got.source
+    assert len(got.train) == 72 and len(got.valid) == 48
+    assert got.train.equals(frame(3, seed=1))
+
+
+def test_mirror_pngs_need_standins_allowed(tmp_path, monkeypatch):
+    rng = np.random.default_rng(1)
+    rows = {i: (sm.LETTERS[i % 24], rng.integers(0, 256, (28, 28), dtype=np.uint8))
+            for i in range(48)}
+    archive = png_zip(tmp_path / "sign_mnist_test_png.zip", rows)
+    monkeypatch.setattr(sm, "fetch", fake_fetch("test_png", [archive]))
+    monkeypatch.setattr(sm, "ROWS", {**sm.ROWS, "test": 48})
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "0")
+    with pytest.raises(DataError, match="IMGCLS_ALLOW_STANDINS=1"):
+        sm.load_sign_mnist()
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
+    got = sm.load_sign_mnist(valid_fraction=0.5, seed=0)
+    assert got.standin and "not in the offline mirror" in got.source
+    assert len(got.train) == len(got.valid) == 24
+    assert sorted(got.valid["label"]) == LABELS
