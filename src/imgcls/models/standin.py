@@ -214,6 +214,7 @@ def _atomic_write(dest: Path, write) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
     finally:
         Path(tmp).unlink(missing_ok=True)
