@@ -103,3 +103,13 @@ def test_help_exits_cleanly(capsys):
         cli.main(["--help"])
     assert exit_.value.code == 0
     assert "--mirror" in capsys.readouterr().out
+
+
+def test_book_prepares_derived_files_in_the_chosen_folder(world, capsys, monkeypatch):
+    seen = []
+    monkeypatch.setattr(cli, "BOOK", {"blob": None})
+    monkeypatch.setattr(cli, "PREPARE", {"blob": lambda: seen.append(os.environ["IMGCLS_DATA"])})
+    other = world.root / "other"
+    status, out, _ = run(capsys, "--book", "--data-dir", str(other))
+    assert status == 0 and seen == [str(other)]
+    assert os.environ["IMGCLS_DATA"] == str(world.data)  # restored afterwards

@@ -7,7 +7,10 @@ usage error. Errors go to standard error, one ``DataError`` message each.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from imgcls import config
@@ -58,6 +61,33 @@ BOOK: dict[str, str | None] = {
 }
 
 
+def _prepare_cifar10() -> None:
+    from imgcls.data.cifar10 import load_cifar10
+
+    load_cifar10(train_per_class=1, test_per_class=1)
+
+
+# Derived files built once by ``--book`` (unpacked archives, decoded arrays), so that chapters
+# executed in parallel afterwards only read them.
+PREPARE: dict[str, Callable[[], None]] = {"cifar10": _prepare_cifar10}
+
+
+@contextmanager
+def _folders(data_dir: Path, mirror: Path | None) -> Iterator[None]:
+    """Point the loaders (which read the environment) at the CLI's folders for a moment."""
+    saved = {k: os.environ.get(k) for k in ("IMGCLS_DATA", "IMGCLS_MIRROR")}
+    os.environ["IMGCLS_DATA"] = str(data_dir)
+    os.environ["IMGCLS_MIRROR"] = str(mirror or "")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
     failed, needs_backbone = 0, False
     for name, standin in BOOK.items():
@@ -69,6 +99,9 @@ def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
                 print(f"{name}: verified ({variant.name})")
             else:
                 got = fetch(name, mirror=mirror, data_dir=data_dir)
+                if name in PREPARE:
+                    with _folders(data_dir, mirror):
+                        PREPARE[name]()
                 print(f"{name}: ready ({got.variant.name})")
         except DataError as exc:
             if standin and config.allow_standins():
