@@ -233,11 +233,15 @@ def test_a_read_only_mirror_is_read_and_never_changed(world):
             path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def test_a_data_folder_inside_the_mirror_is_refused(world, monkeypatch):
+@pytest.mark.parametrize("inside", ["data", "."])
+def test_a_data_folder_inside_the_mirror_is_refused(world, monkeypatch, inside):
     before = world.snapshot(world.mirror)
-    monkeypatch.setenv("IMGCLS_DATA", str(world.mirror / "data"))
+    monkeypatch.setenv("IMGCLS_DATA", str(world.mirror / inside))
     with pytest.raises(DataError, match="inside the mirror"):
-        fetch("blob")
+        fetch("blob")  # even though the mirror's own copy would verify
+    archive = _zip(world.root / "good.zip", ["train/a.jpg"])
+    with pytest.raises(DataError, match="inside the mirror"):
+        extract_zip(archive, world.mirror / "unpacked", ("train",), "zipped")
     assert world.snapshot(world.mirror) == before
     assert not (world.mirror / "data").exists()
 

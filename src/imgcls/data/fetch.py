@@ -119,10 +119,10 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _refuse_mirror_writes(resource: str, data_dir: Path, mirror: Path | None) -> None:
-    """Stop before anything could be written into the mirror (data folder inside it)."""
-    if mirror is not None and mirror.is_dir() and _inside(data_dir, mirror):
-        raise DataError(resource, data_dir, f"the data folder lies inside the mirror {mirror}, "
+def _refuse_mirror_writes(resource: str, folder: Path, mirror: Path | None) -> None:
+    """Stop before anything could be written into the mirror (a data folder inside it)."""
+    if mirror is not None and mirror.is_dir() and _inside(folder, mirror):
+        raise DataError(resource, folder, f"this folder lies inside the mirror {mirror}, "
                         "which is never written to",
                         f"use a data folder outside the mirror: {FETCH_SCRIPT} {resource} "
                         f"--data-dir data")
@@ -317,10 +317,10 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
     resource = reg.get(name)
     data_dir = Path(data_dir) if data_dir else config.data_dir()
     mirror = Path(mirror) if mirror else config.mirror_dir()
+    _refuse_mirror_writes(name, data_dir, mirror)
     for variant in resource.variants:
         if _variant_ok(variant, data_dir):
             return _result(resource, variant, data_dir)
-    _refuse_mirror_writes(name, data_dir, mirror)
     attempts: list[str] = []
     fixes: list[str] = []
     if mirror is None:
@@ -395,6 +395,7 @@ def extract_zip(archive: Path, dest: Path, expect: tuple[str, ...], resource: st
     A finished extraction is marked; a newer archive is extracted again. Safe when two
     processes extract at once: the first complete folder wins and is never pulled away.
     """
+    _refuse_mirror_writes(resource, dest, config.mirror_dir())
     marker = dest / ".complete"
     want = _marker_text(archive)
     if marker.is_file() and marker.read_text() == want:
