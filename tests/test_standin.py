@@ -18,6 +18,15 @@ TINY = dataclasses.replace(standin.DEFAULT, widths=(8, 16, 32), train_per_class=
                            holdout_per_class=2, epochs=1, batch_size=16)
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One torch thread: tiny networks on a busy machine run far faster without a thread pool."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def tiny_cifar(per_class: int = 10) -> CifarData:
     """Ten classes of 32x32 images the test makes: class c has a brighter channel c % 3."""
     gen = torch.Generator().manual_seed(0)
