@@ -47,3 +47,35 @@ def plot_regions(ax: plt.Axes, points: torch.Tensor, labels: torch.Tensor, k: in
     ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xticks=[], yticks=[])
     ax.set_title(f"{'L1' if p == 1 else 'L2'} distance, k = {k}", fontsize=10)
     return ax
+
+
+def plot_linear_regions(ax: plt.Axes, w: torch.Tensor, b: torch.Tensor, points: torch.Tensor,
+                        labels: torch.Tensor, resolution: int = 200) -> plt.Axes:
+    """Shade the argmax regions of the scores x @ w + b over the unit square and draw, for each
+    class, the line where its score is zero with an arrow along w (the side it scores positive)."""
+    num_classes = w.shape[1]
+    colours = COLOURS[:num_classes]
+    xs = torch.linspace(0, 1, resolution, dtype=w.dtype)
+    gx, gy = torch.meshgrid(xs, xs, indexing="xy")
+    grid = torch.stack([gx.flatten(), gy.flatten()], dim=1)
+    regions = (grid @ w + b).argmax(dim=1).reshape(resolution, resolution)
+    ax.pcolormesh(gx.numpy(), gy.numpy(), regions.numpy(), cmap=ListedColormap(colours),
+                  alpha=0.3, shading="auto", vmin=-0.5, vmax=num_classes - 0.5)
+    t = np.linspace(-2, 3, 2)
+    for c in range(num_classes):
+        wc, bc = w[:, c].tolist(), float(b[c])
+        norm2 = wc[0] ** 2 + wc[1] ** 2
+        base = (-bc * wc[0] / norm2, -bc * wc[1] / norm2)  # the point of the line nearest 0
+        direction = (-wc[1], wc[0])
+        ax.plot(base[0] + t * direction[0] / norm2**0.5, base[1] + t * direction[1] / norm2**0.5,
+                color=colours[c], linewidth=2)
+        # an arrow from the line's point nearest the centre of the square, along w
+        s = ((0.5 - base[0]) * direction[0] + (0.5 - base[1]) * direction[1]) / norm2
+        start = (base[0] + s * direction[0], base[1] + s * direction[1])
+        ax.annotate("", xy=(start[0] + 0.12 * wc[0] / norm2**0.5,
+                            start[1] + 0.12 * wc[1] / norm2**0.5),
+                    xytext=start, arrowprops={"arrowstyle": "->", "color": colours[c], "lw": 2})
+    ax.scatter(points[:, 0], points[:, 1], c=[colours[i] for i in labels.tolist()],
+               edgecolors="black", linewidths=0.6, s=28)
+    ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xticks=[], yticks=[])
+    return ax

@@ -40,7 +40,7 @@ def loss(params: Params, x: torch.Tensor, y: torch.Tensor, reg: float) -> torch.
 def loss_and_grads(params: Params, x: torch.Tensor, y: torch.Tensor,
                    reg: float) -> tuple[torch.Tensor, Params]:
     """Loss and the gradient of every parameter, by the chain rule applied layer by layer."""
-    n, rows = len(x), torch.arange(len(x))
+    n, rows = len(x), torch.arange(len(x), device=x.device)
     w1, b1, w2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     # forward, keeping what the backward pass needs
     pre = x @ w1 + b1
@@ -97,8 +97,11 @@ def train(params: Params, x: torch.Tensor, y: torch.Tensor, x_val: torch.Tensor,
     velocity = {k: torch.zeros_like(v) for k, v in params.items()}
     history = History()
     for _ in range(epochs):
-        for batch in torch.randperm(len(x), generator=gen).split(batch_size):
-            value, grads = loss_and_grads(params, x[batch], y[batch], reg)
+        order = torch.randperm(len(x), generator=gen)
+        xs, ys = x[order], y[order]  # one shuffled copy per epoch; batches are then slices
+        for start in range(0, len(x), batch_size):
+            xb, yb = xs[start:start + batch_size], ys[start:start + batch_size]
+            value, grads = loss_and_grads(params, xb, yb, reg)
             for k, g in grads.items():
                 velocity[k].mul_(momentum).sub_(lr * g)
                 params[k] += velocity[k]
