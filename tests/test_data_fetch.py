@@ -47,7 +47,7 @@ def test_offline_without_mirror_fails_fast_and_says_how_to_fix(world, monkeypatc
     assert time.perf_counter() - start < 2
     message = str(err.value)
     assert str(world.data / "blob/a.bin") in message
-    assert "missing" in message and "mirror: none set" in message
+    assert "not in the data folder" in message and "mirror: none set" in message
     assert "cannot connect" in message and "http://files.example/a.bin" in message
     assert "fix:" in message and "python data_scripts/fetch.py blob" in message
     assert not (world.data / "blob/a.bin").exists() and world.leftovers() == []
@@ -68,7 +68,7 @@ def test_missing_from_mirror_and_download_failing_names_both(world):
         fetch("blob")
     message = str(err.value)
     assert f"{world.mirror / 'blob/a.bin'}: missing from the mirror" in message
-    assert "download, official variant" in message and "cannot connect" in message
+    assert "download (official variant): http://files.example/a.bin: cannot connect" in message
 
 
 def test_a_mirror_folder_that_does_not_exist_is_named(world, monkeypatch):
@@ -379,3 +379,20 @@ def test_the_registry_agrees_with_the_mirror_checksums():
                     assert sums[spec.mirror] == spec.sha256, spec.mirror
                     checked += 1
     assert checked > 300  # the animal faces, the photos and the two archives
+
+
+def test_every_bad_file_is_reported_and_the_good_ones_installed(world):
+    specs = tuple(fetch_mod.FileSpec(f"many/{i}.png", mirror=f"many/{i}.png", image=True)
+                  for i in range(9))
+    world.resources["many"] = fetch_mod.Resource("many", "", "", (
+        fetch_mod.Variant("official", specs, "exact"),))
+    for i in range(9):
+        world.put_mirror(f"many/{i}.png", png_bytes(i) if i == 4 else b"broken")
+    with pytest.raises(DataError) as err:
+        fetch("many")
+    message = str(err.value)
+    assert message.count("not a valid image") == fetch_mod.MAX_REPORTED
+    assert "and 3 more files like these" in message
+    assert str(world.mirror / "many/0.png") in message
+    assert str(world.mirror / "many/4.png") not in message
+    assert [p.name for p in (world.data / "many").iterdir()] == ["4.png"]

@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 
 from imgcls import config
 from imgcls.data import registry as reg
-from imgcls.data.errors import FETCH_SCRIPT, DataError, fix_command, mirror_fix
+from imgcls.data.errors import FETCH_SCRIPT, DataError, mirror_fix
 from imgcls.data.registry import FileSpec, Resource, Variant
 
 CONNECT_TIMEOUT = 10
@@ -187,8 +187,8 @@ def _copy_from_mirror(spec: FileSpec, dest: Path, mirror: Path, resource: str) -
         if other is not None:
             raise DataError(resource, src, f"wrong folder layout in the mirror: the file is at "
                             f"{other}, expected at {src}",
-                            f"lay the mirror out as PROVENANCE.md says ({src}), or "
-                            f"{fix_command(resource)}")
+                            f"lay the mirror out as its PROVENANCE.md says: move {other} to "
+                            f"{src}")
         raise DataError(resource, src, "missing from the mirror")
     src, gunzip = found
     tmp = _temp_beside(dest, resource)
@@ -281,13 +281,26 @@ def _variant_ok(variant: Variant, data_dir: Path) -> bool:
     return all(problem_with(final_path(s, data_dir), s) is None for s in variant.files)
 
 
-def _fill(variant: Variant, data_dir: Path, get_one: Callable[[FileSpec, Path], None]) -> None:
-    """Get every file of ``variant`` that does not verify yet; verified files are left alone."""
+MAX_REPORTED = 5
+
+
+def _fill(variant: Variant, data_dir: Path,
+          get_one: Callable[[FileSpec, Path], None]) -> list[DataError]:
+    """Get every file of ``variant`` that does not verify yet; verified files are left alone.
+
+    Every file is tried (good ones are installed even when others fail); the failures are
+    returned, empty when the variant is complete.
+    """
+    failures = []
     for spec in tqdm(variant.files, desc=variant.name, leave=False,
                      disable=len(variant.files) < 20):
         dest = final_path(spec, data_dir)
         if problem_with(dest, spec) is not None:
-            get_one(spec, dest)
+            try:
+                get_one(spec, dest)
+            except DataError as exc:
+                failures.append(exc)
+    return failures
 
 
 def _result(resource: Resource, variant: Variant, data_dir: Path) -> Fetched:
@@ -306,13 +319,25 @@ def _first_bad(resource: Resource, data_dir: Path) -> tuple[Path, str]:
     return final_path(spec, data_dir), "missing"
 
 
+def _report(source: str, variant: Variant, failures: list[DataError]) -> list[str]:
+    """One line per failed file (at most ``MAX_REPORTED``), naming the source and variant."""
+    lines = []
+    for exc in failures[:MAX_REPORTED]:
+        where = f"{exc.file}: " if source == "mirror" else ""
+        lines.append(f"{source} ({variant.name} variant): {where}{exc.problem}")
+    if len(failures) > MAX_REPORTED:
+        lines.append(f"{source} ({variant.name} variant): ... and "
+                     f"{len(failures) - MAX_REPORTED} more files like these")
+    return lines
+
+
 def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None,
           download: bool = True) -> Fetched:
     """Make resource ``name`` present and verified; return the variant and paths it ended up with.
 
     Order: a variant already verified in the data folder; a variant the mirror folder holds;
     a download of a variant with official URLs. Verified files are never overwritten. When
-    everything fails, the ``DataError`` lists what each source said.
+    everything fails, the ``DataError`` lists what each source said about each file.
     """
     resource = reg.get(name)
     data_dir = Path(data_dir) if data_dir else config.data_dir()
@@ -332,30 +357,32 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
         for variant in resource.variants:
             if not all(s.mirror for s in variant.files):
                 continue
-            try:
-                _fill(variant, data_dir, lambda s, d: _copy_from_mirror(s, d, mirror, name))
+            failures = _fill(variant, data_dir,
+                             lambda s, d: _copy_from_mirror(s, d, mirror, name))
+            if not failures:
                 return _result(resource, variant, data_dir)
-            except DataError as exc:
-                attempts.append(f"mirror, {variant.name} variant: {exc.file}: {exc.problem}")
-                if exc.fix not in fixes and "missing from the mirror" not in exc.problem:
-                    fixes.append(exc.fix)
+            attempts += _report("mirror", variant, failures)
+            fixes += [e.fix for e in failures if "missing from the mirror" not in e.problem]
     if download:
         for variant in resource.variants:
             if not all(s.urls or s.downloader for s in variant.files):
                 continue
-            try:
-                _fill(variant, data_dir, lambda s, d: _download(s, d, name))
+            failures = _fill(variant, data_dir, lambda s, d: _download(s, d, name))
+            if not failures:
                 return _result(resource, variant, data_dir)
-            except DataError as exc:
-                attempts.append(f"download, {variant.name} variant: "
-                                f"{exc.problem.removeprefix('download failed: ')}")
+            for exc in failures:
+                exc.problem = exc.problem.removeprefix("download failed: ")
+            attempts += _report("download", variant, failures)
         if not any(all(s.urls or s.downloader for s in v.files) for v in resource.variants):
             attempts.append("download: no official download exists (mirror only)")
     else:
         attempts.append("download: disabled")
     path, problem = _first_bad(resource, data_dir)
     fixes.append(f"online: {FETCH_SCRIPT} {name}; offline: {FETCH_SCRIPT} {name} --mirror DIR")
-    raise DataError(name, path, f"{problem} in the data folder, and it could not be fetched:\n    "
+    fixes = list(dict.fromkeys(fixes))[:MAX_REPORTED]
+    state = ("not in the data folder" if problem == "missing"
+             else f"bad in the data folder ({problem})")
+    raise DataError(name, path, f"{state}, and no source could provide it:\n    "
                     + "\n    ".join(attempts), "\n    or ".join(fixes))
 
 

@@ -88,11 +88,12 @@ def _ubc_urls(folder: str) -> tuple[str, ...]:
 
 def _mnist() -> Resource:
     files = []
-    for stem, md5 in [
-        ("train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb"),
-        ("train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624"),
-        ("t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea"),
-        ("t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637"),
+    # Sizes of the uncompressed IDX files: a 16- or 8-byte header, then one byte per pixel/label.
+    for stem, md5, size in [
+        ("train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb", 16 + 60000 * 784),
+        ("train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624", 8 + 60000),
+        ("t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea", 16 + 10000 * 784),
+        ("t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637", 8 + 10000),
     ]:
         files.append(
             FileSpec(
@@ -100,6 +101,7 @@ def _mnist() -> Resource:
                 urls=(f"{MNIST_URL}{stem}.gz",),
                 mirror=f"mnist/{stem}",
                 md5=md5,
+                size=size,
                 gunzip=True,
             )
         )
