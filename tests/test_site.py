@@ -181,7 +181,7 @@ PAGE_FACTS = f"""({{
   errors: [...{ARTICLE}.querySelectorAll('.output.traceback, .output.stderr, .output.error')]
       .map(e => e.innerText.slice(0, 300)),
   tracebacks: ({ARTICLE}.innerText.match(/Traceback \\(most recent call last\\)/g) || []).length,
-  setupShown: {ARTICLE}.innerText.includes('IN_COLAB'),
+  setupShown: {ARTICLE}.innerText.includes('Outside Colab this cell does nothing'),
   colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')]
       .map(a => a.href),
 }})"""

@@ -17,8 +17,8 @@ from imgcls import results
 from imgcls.references import REFERENCES, Reference
 
 NOT_RECORDED = "not recorded"
-COLUMNS = ["figure", "measured", "lecture", "lecture source", "accepted here", "status",
-           "profile", "data / weights"]
+COLUMNS = ["figure", "measured", "lecture", "accepted here", "status", "profile",
+           "data / weights", "lecture source"]
 
 
 def _flat(value: Any) -> list[Any]:
@@ -74,14 +74,14 @@ def _row(key: str, ref: Reference | None, doc: dict[str, Any] | None) -> dict[st
     lecture = format_value(ref.lecture) if ref else "not in the reference table"
     source = ref.source if ref else "—"
     if doc is None or name not in doc.get("values", {}):
-        return dict(zip(COLUMNS, [key, "—", lecture, source, "—", NOT_RECORDED, "—", "—"],
+        return dict(zip(COLUMNS, [key, "—", lecture, "—", NOT_RECORDED, "—", "—", source],
                         strict=True))
     value = doc["values"][name]
     described, standin = _sources(doc)
     accepted = _accepted(ref, doc.get("profile", ""), standin)
     shown = f"{format_value(accepted[0])} to {format_value(accepted[1])}" if accepted else "—"
-    return dict(zip(COLUMNS, [key, format_value(value), lecture, source, shown,
-                              _status(value, accepted), doc.get("profile", "—"), described],
+    return dict(zip(COLUMNS, [key, format_value(value), lecture, shown, _status(value, accepted),
+                              doc.get("profile", "—"), described, source],
                     strict=True))
 
 
