@@ -116,3 +116,24 @@ def test_mirror_pngs_need_standins_allowed(tmp_path, monkeypatch):
     assert got.standin and "not in the offline mirror" in got.source
     assert len(got.train) == len(got.valid) == 24
     assert sorted(got.valid["label"]) == LABELS
+
+
+def test_near_duplicate_groups_find_families_of_altered_copies():
+    rng = np.random.default_rng(3)
+    bases = rng.integers(0, 256, size=(3, 784)).astype(np.float32)
+    copies = np.concatenate([b + rng.normal(0, 8, size=(4, 784)) for b in bases])
+    copies = copies[rng.permutation(len(copies))]
+    groups = sm.near_duplicate_groups(copies, threshold=0.95, block=5)
+    assert len(np.unique(groups)) == 3
+    family = np.array([np.argmin([np.abs(c - b).mean() for b in bases]) for c in copies])
+    for g in np.unique(groups):
+        assert len(set(family[groups == g])) == 1
+
+
+def test_stratified_split_keeps_groups_whole():
+    df = frame(6)
+    groups = np.arange(len(df)) // 3  # pairs of groups of 3 rows per label
+    train, valid = sm.stratified_split(df, 0.5, seed=0, groups=groups)
+    assert (valid["label"].value_counts() == 3).all()
+    valid_groups, train_groups = set(groups[valid.index]), set(groups[train.index])
+    assert not valid_groups & train_groups
