@@ -71,10 +71,14 @@ REFERENCES: dict[str, Reference] = {
                                    accept={"standin": (0.22, 0.34), "real": (0.22, 0.34)}),
     "knn.speedup_no_loops_vs_two_loops": Reference(None, CS231N, accept={"any": (20, 1e6)}),
     # chapter 5
-    "linear.max_grad_rel_error": Reference(None, CS231N),
-    "linear.svm_test_accuracy": Reference("0.38-0.40", CS231N),
-    "linear.softmax_test_accuracy": Reference("0.38-0.40", CS231N),
-    "two_layer.test_accuracy": Reference("0.48-0.52", CS231N),
+    "linear.max_grad_rel_error": Reference(None, CS231N, accept={"any": (0.0, 1e-10)}),
+    "linear.svm_test_accuracy": Reference("0.38-0.40", CS231N,
+                                          accept={"quick": (0.35, 0.46), "full": (0.36, 0.46)}),
+    "linear.softmax_test_accuracy": Reference("0.38-0.40", CS231N,
+                                              accept={"quick": (0.35, 0.46),
+                                                      "full": (0.36, 0.46)}),
+    "two_layer.test_accuracy": Reference("0.48-0.52", CS231N,
+                                         accept={"quick": (0.42, 0.53), "full": (0.47, 0.58)}),
     # chapter 6
     # (synthetic blobs, so "any"; list-valued keys are checked element by element: measured
     # coef in [-0.73, 1.36], intercepts [-5.43, 0.22], scores [-12.80, 2.61], proba max 0.508.
