@@ -121,7 +121,7 @@ def test_standin_when_allowed(offline, monkeypatch):
     monkeypatch.setattr(standin, "load_cifar10", lambda **kwargs: tiny_cifar())
     bb = backbones.load_backbone("densenet121")
     assert bb.standin and bb.arch == "densenet121" and bb.weights_name == standin.NAME
-    assert len(bb.categories) == 10 and bb.feature_dim == TINY.widths[-1]
+    assert len(bb.categories) == 10 and bb.feature_dim == sum(TINY.widths[1:])
     assert bb.input_size == 32 and "stand-in" in bb.description
     assert "DenseNet121_Weights.IMAGENET1K_V1" in bb.description
 
@@ -131,7 +131,7 @@ def test_standin_when_allowed(offline, monkeypatch):
     assert x[0].mean().item() == pytest.approx(expected, abs=1e-4)
     batch = x.unsqueeze(0).repeat(2, 1, 1, 1)
     features = backbones.feature_extractor(bb)(batch)
-    assert features.shape == (2, TINY.widths[-1])
+    assert features.shape == (2, bb.feature_dim)
     with torch.no_grad():
         torch.testing.assert_close(bb.model.fc(features), bb.model(batch))
     assert backbones.with_new_head(bb, 3)(batch).shape == (2, 3)

@@ -67,7 +67,7 @@ def test_script_on_a_tiny_budget(tmp_path, fake_cifar, capsys):
     assert json.loads(printed[printed.index("{"):]) == record
     assert record["sha256"] == standin._sha256(weights)
     assert record["recipe"]["train_per_class"] == 6 and record["epochs"] == 1
-    assert record["feature_dim"] == standin.DEFAULT.widths[-1]
+    assert record["feature_dim"] == sum(standin.DEFAULT.widths[1:]) and record["threads"] == 1
     assert record["classes"] == list(CLASSES)
     assert 0.0 <= record["holdout_accuracy"] <= 1.0 and record["train_seconds"] > 0
     assert "SmallResNet" in record["architecture"] and "train split" in record["data"]
@@ -80,7 +80,10 @@ def test_script_on_a_tiny_budget(tmp_path, fake_cifar, capsys):
 
 
 def test_training_is_deterministic(tmp_path, fake_cifar):
+    torch.set_num_threads(2)  # training picks one thread whatever the caller uses
     standin.train(TINY, tmp_path / "a", progress=False)
+    assert torch.get_num_threads() == 2
+    torch.set_num_threads(1)
     standin.train(TINY, tmp_path / "b", progress=False)
     a = torch.load(standin.paths(tmp_path / "a")[0], weights_only=True)
     b = torch.load(standin.paths(tmp_path / "b")[0], weights_only=True)
@@ -129,4 +132,4 @@ def test_small_resnet_shapes():
     model = standin.SmallResNet((8, 16, 32)).eval()
     x = torch.randn(3, 3, 32, 32)
     assert model(x).shape == (3, 10)
-    assert model.fc.in_features == 32
+    assert model.fc.in_features == 16 + 32  # pooled outputs of the last two blocks
