@@ -97,18 +97,21 @@ REFERENCES: dict[str, Reference] = {
     "flatten.dummy_valid_accuracy": Reference(0.33, CPSC330, accept={"any": (0.333, 0.334)}),
     "flatten.lr_train_accuracy": Reference(1.0, CPSC330, accept={"any": (0.99, 1.0)}),
     "flatten.lr_valid_accuracy": Reference(0.67, CPSC330, accept={"any": (0.60, 0.74)}),
-    # Stand-in: a stratified split of the mirror's test PNGs (near-duplicate augmentations of
-    # the same photos on both sides, so far easier than the official train/test split).
+    # Stand-in: the mirror's test PNGs split by letter, families of near-identical copies kept
+    # whole (validation = unseen photos). Measured on CPU, seed 0: majority 0.0612; logistic
+    # regression 0.455 (quick, 10 epochs) / 0.514 (full, 30); best CNN 0.556 / 0.566.
+    # Real data: not measurable offline; ranges from the lecture (LR ~0.54 after 30 epochs of
+    # SGD; majority share ~5 % of training, about 2 % of the official test set).
     "sign_mnist.majority_baseline": Reference(0.05, "Sign Language MNIST CNN lecture",
-                                              accept={"real": (0.03, 0.08),
-                                                      "standin": (0.069, 0.071)}),
+                                              accept={"real": (0.015, 0.06),
+                                                      "standin": (0.060, 0.063)}),
     "sign_mnist.lr_val_accuracy": Reference(0.54, "Sign Language MNIST CNN lecture",
                                             accept={"real": (0.40, 0.75),
-                                                    "standin": (0.60, 0.99)}),
+                                                    "standin": (0.38, 0.60)}),
     "sign_mnist.cnn_val_accuracy": Reference("above logistic regression",
                                              "Sign Language MNIST CNN lecture",
                                              accept={"real": (0.60, 1.0),
-                                                     "standin": (0.90, 1.0)}),
+                                                     "standin": (0.48, 0.70)}),
     # chapter 8
     "transfer.backbone_weights": Reference("DenseNet121_Weights.IMAGENET1K_V1", CPSC330),
     "transfer.feature_dim": Reference(1024, CPSC330),
