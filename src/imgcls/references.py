@@ -99,7 +99,7 @@ REFERENCES: dict[str, Reference] = {
     "flatten.lr_valid_accuracy": Reference(0.67, CPSC330, accept={"any": (0.60, 0.74)}),
     # Stand-in: the mirror's test PNGs split by letter, families of near-identical copies kept
     # whole (validation = unseen photos). Measured on CPU, seed 0: majority 0.0612; logistic
-    # regression 0.455 (quick, 10 epochs) / 0.514 (full, 30); best CNN 0.556 / 0.566.
+    # regression 0.455 (quick, 10 epochs) / 0.514 (full, 30); best CNN 0.550 / 0.564.
     # Real data: not measurable offline; ranges from the lecture (LR ~0.54 after 30 epochs of
     # SGD; majority share ~5 % of training, about 2 % of the official test set).
     "sign_mnist.majority_baseline": Reference(0.05, "Sign Language MNIST CNN lecture",
