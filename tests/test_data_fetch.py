@@ -183,6 +183,29 @@ def test_the_preferred_variant_wins_when_present(world):
     assert fetch("two").variant.name == "exact"
 
 
+def test_online_a_lossy_copy_is_upgraded_to_the_official_file(world, monkeypatch):
+    world.put_data("two/lossy.txt", LOSSY)
+    monkeypatch.delenv("IMGCLS_MIRROR")
+    world.served["http://a.example/exact.bin"] = BLOB
+    got = fetch("two")
+    assert got.variant.name == "exact" and got.paths[0].read_bytes() == BLOB
+    assert (world.data / "two/lossy.txt").read_bytes() == LOSSY
+
+
+def test_offline_a_lossy_copy_in_the_data_folder_is_still_used(world, monkeypatch):
+    world.put_data("two/lossy.txt", LOSSY)
+    monkeypatch.delenv("IMGCLS_MIRROR")
+    got = fetch("two")
+    assert got.variant.name == "lossy"
+    assert "http://a.example/exact.bin" in world.requests
+
+
+def test_with_a_mirror_a_present_lossy_copy_triggers_no_download(world):
+    world.put_data("two/lossy.txt", LOSSY)
+    assert fetch("two").variant.name == "lossy"
+    assert world.requests == []
+
+
 def test_verify_reports_each_bad_file_and_fetches_nothing(world):
     variant, problems = verify("blob")
     assert variant is None

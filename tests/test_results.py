@@ -69,3 +69,9 @@ def test_values_must_be_numbers_strings_or_lists(value):
 def test_load_all_reads_a_given_folder(tmp_path):
     (tmp_path / "a.json").write_text(json.dumps({"section": "a", "values": {"x": 1}}))
     assert results.load_all(tmp_path) == {"a": {"section": "a", "values": {"x": 1}}}
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), [1.0, float("-inf")]])
+def test_non_finite_numbers_are_refused(bad):
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        results.record("section.value", bad)

@@ -7,6 +7,7 @@ profile and the data or weights the section used (``record_source``).
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -48,6 +49,8 @@ def _plain(value: Any) -> Any:
         value = value.tolist()
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"cannot record {value}: JSON has no NaN or infinity")
     if isinstance(value, bool) or value is None or isinstance(value, (int, float, str)):
         return value
     raise TypeError(f"cannot record {type(value).__name__}: use numbers, strings or lists")

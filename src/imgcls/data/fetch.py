@@ -76,11 +76,22 @@ def final_path(spec: FileSpec, data_dir: Path) -> Path:
     return (hub_dir() if spec.in_hub else data_dir) / spec.path
 
 
+_digests: dict[tuple[str, int, int, str], str] = {}
+MEMO_MIN_BYTES = 1 << 20
+
+
 def _digest(path: Path, algo: str) -> str:
+    """The file's hex digest; large files are hashed once per process while unchanged."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, algo)
+    if key in _digests:
+        return _digests[key]
     h = hashlib.new(algo)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(CHUNK), b""):
             h.update(block)
+    if stat.st_size >= MEMO_MIN_BYTES:
+        _digests[key] = h.hexdigest()
     return h.hexdigest()
 
 
@@ -335,16 +346,19 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
           download: bool = True) -> Fetched:
     """Make resource ``name`` present and verified; return the variant and paths it ended up with.
 
-    Order: a variant already verified in the data folder; a variant the mirror folder holds;
-    a download of a variant with official URLs. Verified files are never overwritten. When
+    Order: an exact variant already verified in the data folder; a variant the mirror folder
+    holds (exact ones first); a download of a variant with official URLs; and only then a
+    lossy variant already in the data folder, so that a reader who once ran offline gets the
+    official data as soon as it can be had. Verified files are never overwritten. When
     everything fails, the ``DataError`` lists what each source said about each file.
     """
     resource = reg.get(name)
     data_dir = Path(data_dir) if data_dir else config.data_dir()
     mirror = Path(mirror) if mirror else config.mirror_dir()
     _refuse_mirror_writes(name, data_dir, mirror)
-    for variant in resource.variants:
-        if _variant_ok(variant, data_dir):
+    present = [v for v in resource.variants if _variant_ok(v, data_dir)]
+    for variant in present:
+        if variant.exact:
             return _result(resource, variant, data_dir)
     attempts: list[str] = []
     fixes: list[str] = []
@@ -377,6 +391,8 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
             attempts.append("download: no official download exists (mirror only)")
     else:
         attempts.append("download: disabled")
+    if present:
+        return _result(resource, present[0], data_dir)
     path, problem = _first_bad(resource, data_dir)
     fixes.append(f"online: {FETCH_SCRIPT} {name}; offline: {FETCH_SCRIPT} {name} --mirror DIR")
     fixes = list(dict.fromkeys(fixes))[:MAX_REPORTED]
