@@ -20,7 +20,6 @@ import torchvision
 from PIL import Image
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
-from torchvision.transforms import v2
 
 from imgcls import config
 from imgcls.data import DataError, fetch
@@ -78,13 +77,10 @@ def _real(arch: str, enum_name: str) -> Backbone:
 def _standin(arch: str, enum_name: str) -> Backbone:
     model, record = standin.load_standin()
     mean, std, size = tuple(record["mean"]), tuple(record["std"]), record["input_size"]
-    preprocess = v2.Compose([
-        v2.ToImage(), v2.Resize(size, antialias=True), v2.CenterCrop(size),
-        v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std),
-    ])
     return Backbone(
         model=model, arch=arch, weights_name=record["name"], standin=True,
-        categories=list(record["classes"]), transforms=preprocess, mean=mean, std=std,
+        categories=list(record["classes"]), transforms=standin.preprocess(record),
+        mean=mean, std=std,
         input_size=size, feature_dim=record["feature_dim"],
         description=(f"No ImageNet weights are available offline, so instead of {enum_name} "
                      f"this page uses the project's stand-in {record['name']}: "

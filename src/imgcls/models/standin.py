@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.transforms import v2
 from tqdm.auto import tqdm
 
 from imgcls import config
@@ -30,6 +31,7 @@ from imgcls.data.cifar10 import load_cifar10
 NAME = "imgcls-standin-smallresnet-cifar10-v2"
 FOLDER = "standin"
 INPUT_SIZE = 32
+RESIZE_SIZE = 36  # resize, then centre-crop INPUT_SIZE: the ratio of ImageNet's 256 and 224
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,17 @@ def describe_architecture(widths: tuple[int, int, int]) -> str:
     return (f"SmallResNet: a 3x3 convolution ({w1} channels) and three residual blocks "
             f"({w1}, {w2}, {w3} channels at 16, 8 and 4 pixels); the average-pooled outputs of "
             f"the last two blocks ({w2 + w3} features) feed a linear layer {w2 + w3}->10")
+
+
+def preprocess(record: dict) -> v2.Compose:
+    """The stand-in's own preprocessing for a photo (PIL image or uint8 tensor): resize,
+    centre crop to its input size, scale to [0, 1], normalise with its training set's statistics.
+    """
+    size = record["input_size"]
+    return v2.Compose([
+        v2.ToImage(), v2.Resize(RESIZE_SIZE, antialias=True), v2.CenterCrop(size),
+        v2.ToDtype(torch.float32, scale=True), v2.Normalize(record["mean"], record["std"]),
+    ])
 
 
 def paths(data_dir: Path | None = None) -> tuple[Path, Path]:
