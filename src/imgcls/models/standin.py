@@ -270,7 +270,7 @@ def ensure_standin(recipe: Recipe | None = None, data_dir: Path | None = None,
     """The stand-in's record, training it first (once, under a lock) when the cache is unusable."""
     weights, _ = paths(data_dir)
     weights.parent.mkdir(parents=True, exist_ok=True)
-    with open(weights.parent / ".lock", "w") as lock:
+    with open(weights.with_suffix(".lock"), "w") as lock:  # one lock per stand-in version
         fcntl.flock(lock, fcntl.LOCK_EX)
         why = "retraining on request" if force else problem(recipe, data_dir)
         if why is not None:
