@@ -78,7 +78,7 @@ chapters-test: data
 # the browser tests open the site `make book` just built (skipped, with the reason, without
 # a Chromium binary)
 site-test: book
-	$(VENV)/bin/pytest -q -rs tests/test_site.py
+	IMGCLS_BOOK_ROOT=$(CURDIR) $(VENV)/bin/pytest -q -rs tests/test_site.py
 
 test: lint unit chapters-test site-test
 

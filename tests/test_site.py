@@ -44,13 +44,12 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--window-size=1280,1400"]
 
 if CHROMIUM is None:
-    pytest.skip("Chromium not found: `apt-get install chromium` to run the browser tests",
-                allow_module_level=True)
-if not (SITE / "index.html").is_file():
-    pytest.skip("the site is not built: `make site-test` builds it and runs these tests",
-                allow_module_level=True)
-
-websocket = pytest.importorskip("websocket", reason="websocket-client is in the dev extra")
+    SKIP = "Chromium not found: `apt-get install chromium` to run the browser tests"
+elif not (SITE / "index.html").is_file():
+    SKIP = f"no site in {SITE}: `make site-test` builds it and runs these tests"
+else:
+    SKIP = ""
+pytestmark = pytest.mark.skipif(bool(SKIP), reason=SKIP)
 
 
 def page_path(source: Path) -> str:
@@ -62,6 +61,8 @@ class Browser:
     """One headless Chromium with a fresh profile, driven over the DevTools protocol."""
 
     def __init__(self, profile_dir: Path):
+        import websocket  # websocket-client, from the dev extra
+
         self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={profile_dir}",
                                       "about:blank"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
