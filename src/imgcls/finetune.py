@@ -244,8 +244,12 @@ def denormalise(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) ->
 def plot_accuracy(history, batches_per_epoch: int) -> plt.Figure:
     """Training accuracy of every mini-batch and test accuracy after every epoch, on one axis."""
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    steps = np.arange(1, len(history.batch_train_acc) + 1) / batches_per_epoch
-    ax.plot(steps, history.batch_train_acc, lw=0.8, alpha=0.6, label="train (each mini-batch)")
+    acc = np.asarray(history.batch_train_acc)
+    steps = np.arange(1, len(acc) + 1) / batches_per_epoch
+    ax.plot(steps, acc, lw=0.7, alpha=0.4, label="train (each mini-batch)")
+    window = max(1, min(len(acc), batches_per_epoch // 4))
+    smooth = np.convolve(acc, np.ones(window) / window, mode="valid")
+    ax.plot(steps[window - 1:], smooth, color="C0", label=f"train (mean of {window} batches)")
     epochs = np.arange(1, len(history.val_acc) + 1)
     ax.plot(epochs, history.val_acc, "o-", label="test (after each epoch)")
     ax.axvline(history.best_epoch, color="grey", ls=":", label=f"best epoch ({history.best_epoch})")
