@@ -47,7 +47,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--data", choices=("auto", "stl10", "cifar10", "synthetic"), default="auto")
     p.add_argument("--arch", default="resnet50", help="a torchvision classification model")
     p.add_argument("--size", type=int, default=224, help="the model's input size")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=32, help="the chapter's full profile uses 32")
     p.add_argument("--epochs", type=int, default=2, help="timed training epochs per pipeline")
     p.add_argument("--protocol-epochs", type=int, default=15,
                    help="epochs of the protocol whose time is projected")
