@@ -8,6 +8,7 @@ from PIL import Image
 
 from imgcls import finetune as ft
 from imgcls.data.errors import DataError
+from imgcls.data.splits import ImageSplits
 
 MEAN, STD = (0.5, 0.4, 0.3), (0.2, 0.25, 0.3)
 
@@ -111,7 +112,7 @@ def test_load_data_falls_back_to_cifar_only_with_standins(monkeypatch):
         raise DataError("stl10", "stl10_binary.tar.gz", "missing")
 
     monkeypatch.setattr(stl, "load_stl10", missing)
-    fake = cifar.CifarData(_images(4, 32), torch.arange(4), _images(2, 32), torch.arange(2),
+    fake = ImageSplits(_images(4, 32), torch.arange(4), _images(2, 32), torch.arange(2),
                            cifar.CLASSES, "cifar10 (jpeg): lossy", False)
     monkeypatch.setattr(cifar, "load_cifar10", lambda *a, **k: fake)
     monkeypatch.delenv("IMGCLS_ALLOW_STANDINS", raising=False)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from imgcls.data.cifar10 import CLASSES, CifarData
+from imgcls.data.cifar10 import CLASSES
+from imgcls.data.splits import ImageSplits
 from imgcls.models import standin
 
 SCRIPT = Path(__file__).resolve().parents[1] / "data_scripts" / "train_standin.py"
@@ -27,13 +28,13 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-def tiny_cifar(per_class: int = 10) -> CifarData:
+def tiny_cifar(per_class: int = 10) -> ImageSplits:
     """Ten classes of 32x32 images the test makes: class c has a brighter channel c % 3."""
     gen = torch.Generator().manual_seed(0)
     y = torch.arange(10).repeat_interleave(per_class)
     x = torch.randint(0, 120, (len(y), 3, 32, 32), generator=gen, dtype=torch.uint8)
     x[torch.arange(len(y)), y % 3] += 100
-    return CifarData(x, y, x[:0], y[:0], CLASSES, "tiny test images", exact=False)
+    return ImageSplits(x, y, x[:0], y[:0], CLASSES, "tiny test images", exact=False)
 
 
 @pytest.fixture

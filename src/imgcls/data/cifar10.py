@@ -1,12 +1,11 @@
 """CIFAR-10 as uint8 tensors, from the official archive or, offline, the mirror's JPEG export.
 
-Both sources give the same shapes and classes; ``CifarData.exact`` and ``source`` say which was
+Both sources give the same shapes and classes; ``ImageSplits.exact`` and ``source`` say which was
 used so that a chapter can name it on the page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,36 +14,10 @@ from PIL import Image
 
 from imgcls.data.errors import DataError
 from imgcls.data.fetch import extract_zip, fetch
+from imgcls.data.splits import ImageSplits, stratified_indices
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
            "dog", "frog", "horse", "ship", "truck")
-
-
-@dataclass(frozen=True)
-class CifarData:
-    """Train and test images (N x 3 x 32 x 32, uint8), labels, class names and provenance."""
-
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_test: torch.Tensor
-    y_test: torch.Tensor
-    classes: tuple[str, ...]
-    source: str
-    exact: bool
-
-
-def stratified_indices(labels: torch.Tensor, per_class: int | None, seed: int = 0) -> torch.Tensor:
-    """Indices of ``per_class`` examples of every class, drawn with a fixed seed (all if None)."""
-    if per_class is None:
-        return torch.arange(len(labels))
-    gen = torch.Generator().manual_seed(seed)
-    picks = []
-    for c in torch.unique(labels):
-        idx = torch.nonzero(labels == c).flatten()
-        if len(idx) < per_class:
-            raise ValueError(f"class {int(c)} has {len(idx)} examples, fewer than {per_class}")
-        picks.append(idx[torch.randperm(len(idx), generator=gen)[:per_class]])
-    return torch.cat(picks).sort().values
 
 
 def _official(root: Path) -> tuple[np.ndarray, ...]:
@@ -91,7 +64,7 @@ def _jpeg(archive: Path) -> tuple[np.ndarray, ...]:
 
 
 def load_cifar10(train_per_class: int | None = None, test_per_class: int | None = None,
-                 seed: int = 0) -> CifarData:
+                 seed: int = 0) -> ImageSplits:
     """CIFAR-10, optionally a stratified subset of each split (fixed seed)."""
     got = fetch("cifar10")
     if got.variant.name == "official":
@@ -104,6 +77,6 @@ def load_cifar10(train_per_class: int | None = None, test_per_class: int | None 
     ytr, yte = ytr.long(), yte.long()
     itr = stratified_indices(ytr, train_per_class, seed)
     ite = stratified_indices(yte, test_per_class, seed + 1)
-    return CifarData(xtr[itr], ytr[itr], xte[ite], yte[ite], CLASSES,
+    return ImageSplits(xtr[itr], ytr[itr], xte[ite], yte[ite], CLASSES,
                      f"{got.resource.name} ({got.variant.name}): {got.variant.fidelity}",
                      got.exact)

@@ -11,32 +11,18 @@ import os
 import shutil
 import tarfile
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from imgcls.data.cifar10 import stratified_indices
 from imgcls.data.errors import DataError
 from imgcls.data.fetch import fetch
+from imgcls.data.splits import ImageSplits, stratified_indices
 
 CLASSES = ("airplane", "bird", "car", "cat", "deer", "dog", "horse", "monkey", "ship", "truck")
 FOLDER = "stl10_binary"
 CACHE = "labelled.npz"
-
-
-@dataclass(frozen=True)
-class Stl10Data:
-    """Train and test images (N x 3 x 96 x 96, uint8), labels, class names and provenance."""
-
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_test: torch.Tensor
-    y_test: torch.Tensor
-    classes: tuple[str, ...]
-    source: str
-    exact: bool
 
 
 def extract(archive: Path, root: Path) -> Path:
@@ -86,7 +72,7 @@ def read_arrays(root: Path) -> dict[str, np.ndarray]:
 
 
 def load_stl10(train_per_class: int | None = None, test_per_class: int | None = None,
-               seed: int = 0) -> Stl10Data:
+               seed: int = 0) -> ImageSplits:
     """STL-10's 5,000 train and 8,000 test images, optionally a stratified subset of each."""
     got = fetch("stl10")
     root = got.paths[0].parent
@@ -96,6 +82,6 @@ def load_stl10(train_per_class: int | None = None, test_per_class: int | None = 
     ytr, yte = (torch.from_numpy(a[k].astype(np.int64)) for k in ("ytr", "yte"))
     itr = stratified_indices(ytr, train_per_class, seed)
     ite = stratified_indices(yte, test_per_class, seed + 1)
-    return Stl10Data(xtr[itr], ytr[itr], xte[ite], yte[ite], CLASSES,
+    return ImageSplits(xtr[itr], ytr[itr], xte[ite], yte[ite], CLASSES,
                      f"{got.resource.name} ({got.variant.name}): {got.variant.fidelity}",
                      got.exact)
