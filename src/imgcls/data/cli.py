@@ -119,7 +119,8 @@ def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
             print(f"error: stand-in backbone: {why}\n  fix: python data_scripts/train_standin.py",
                   file=sys.stderr)
         elif not check_only:
-            record = sb.ensure_standin(data_dir=data_dir)
+            # a progress bar on a terminal; in logs (CI) only the lines around the training
+            record = sb.ensure_standin(data_dir=data_dir, progress=sys.stdout.isatty())
             print(f"stand-in backbone: ready ({record['name']}, held-out accuracy "
                   f"{record['holdout_accuracy']:.3f})")
     return 1 if failed else 0
