@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PIL import Image
 from torchvision.datasets import ImageFolder
 
 from imgcls.data.errors import DataError
@@ -34,3 +35,12 @@ def photo_paths() -> dict[str, Path]:
     """The test photos by name: ``cat``, ``cheetah``, ``dog`` and the campus photos."""
     got = fetch("photos")
     return {p.stem: p for p in got.paths}
+
+
+def load_photos() -> dict[str, Image.Image]:
+    """Every test photo as an RGB image in memory, by name (the files are closed again)."""
+    photos = {}
+    for name, path in photo_paths().items():
+        with Image.open(path) as image:
+            photos[name] = image.convert("RGB")
+    return photos

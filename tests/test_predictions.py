@@ -1,0 +1,55 @@
+"""The top-class table and figure of chapter 8, on a tiny network whose answers are known."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import torch
+from PIL import Image
+
+from imgcls.models.backbones import Backbone
+from imgcls.predictions import plot_top, top_table
+
+
+class Brightness(torch.nn.Module):
+    """Scores 'bright' by how far the mean pixel is above mid-grey, 'dark' by how far below."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        m = x.mean(dim=(1, 2, 3)) - 0.5
+        return torch.stack([m, -m, torch.zeros_like(m)], dim=1) * 10
+
+
+def backbone() -> Backbone:
+    def to_tensor(image: Image.Image) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(image, dtype=np.float32)).permute(2, 0, 1) / 255
+
+    return Backbone(model=Brightness(), arch="toy", weights_name="toy", standin=True,
+                    categories=["bright", "dark", "grey"], transforms=to_tensor,
+                    mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), input_size=4, feature_dim=3,
+                    description="a toy network")
+
+
+PHOTOS = {"white": Image.new("RGB", (4, 4), (255, 255, 255)),
+          "black": Image.new("RGB", (4, 4), (0, 0, 0))}
+
+
+def test_the_table_lists_each_photos_classes_in_order_of_probability():
+    table = top_table(backbone(), PHOTOS, ["white", "black"], k=2)
+    assert list(table.columns) == ["top 1", "top 2"]
+    assert table.loc["white", "top 1"].startswith("bright (")
+    assert table.loc["black", "top 1"].startswith("dark (")
+    p = float(table.loc["white", "top 1"].split("(")[1].rstrip(")"))
+    assert abs(p - torch.softmax(torch.tensor([5.0, -5.0, 0.0]), 0)[0].item()) < 1e-3
+
+
+def test_the_figure_has_a_photo_and_a_bar_chart_per_name():
+    fig = plot_top(backbone(), PHOTOS, ["white", "black", "white"], k=3, ncols=2)
+    axes = fig.axes
+    assert len(axes) == 8  # two rows of photos, two rows of bars, two columns
+    titles = [ax.get_title() for ax in axes if ax.get_title()]
+    assert titles == ["white", "black", "white"]
+    bars = [ax for ax in axes if ax.patches]
+    assert len(bars) == 3 and all(len(ax.patches) == 3 for ax in bars)
