@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from imgcls.data import registry as reg
@@ -26,10 +27,34 @@ from imgcls.data.registry import FileSpec, Resource, Variant
 fetch_mod = importlib.import_module("imgcls.data.fetch")
 
 
+MYST_HEADER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
 @pytest.fixture(autouse=True)
 def _private_results(tmp_path_factory, monkeypatch):
     """Point ``IMGCLS_RESULTS_DIR`` at a fresh folder so tests never touch the book's results."""
     monkeypatch.setenv("IMGCLS_RESULTS_DIR", str(tmp_path_factory.mktemp("results")))
+
+
+@pytest.fixture
+def one_thread():
+    """One torch thread: tiny networks on a busy machine run far faster without a thread pool."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def png_bytes(seed: int = 0, size: int = 8) -> bytes:

@@ -21,13 +21,7 @@ fetch_mod = importlib.import_module("imgcls.data.fetch")
 RESNET18 = "weights:ResNet18_Weights.IMAGENET1K_V1"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: tiny networks on a busy machine run far faster without a thread pool."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture

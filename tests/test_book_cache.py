@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from conftest import MYST_HEADER
 from jupyter_cache import get_cache
 from myst_nb.core.config import NbParserConfig
 from myst_nb.core.read import create_nb_reader
@@ -13,18 +14,7 @@ from myst_parser.config.main import MdParserConfig
 from imgcls import book_cache, config
 from imgcls.config import REPO_ROOT
 
-CHAPTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-    format_version: 0.13
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+CHAPTER = MYST_HEADER + """\
 
 # 1. Tiny
 

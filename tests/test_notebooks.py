@@ -8,22 +8,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import MYST_HEADER
 
 from imgcls import notebooks
 from imgcls.config import REPO_ROOT
 
-CHAPTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-    format_version: 0.13
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+CHAPTER = MYST_HEADER + """\
 
 ```{code-cell} ipython3
 :tags: [remove-cell, colab-setup]

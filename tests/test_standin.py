@@ -19,13 +19,7 @@ TINY = dataclasses.replace(standin.DEFAULT, widths=(8, 16, 32), train_per_class=
                            holdout_per_class=2, epochs=1, batch_size=16)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: tiny networks on a busy machine run far faster without a thread pool."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def tiny_cifar(per_class: int = 10) -> ImageSplits:
