@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -65,7 +66,8 @@ class Browser:
 
         self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={profile_dir}",
                                       "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
         port_file = profile_dir / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not port_file.is_file() or not port_file.read_text().strip():
@@ -137,14 +139,35 @@ class Browser:
         path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot")["data"]))
 
     def close(self) -> None:
-        """Close the connection and end this Chromium (only the process started here)."""
+        """Close the connection and end this Chromium with its helper processes.
+
+        Chromium runs in a session of its own, so its process group holds only the browser
+        started here and its renderers; they must all be gone before the profile is removed.
+        """
         if getattr(self, "ws", None):
             self.ws.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        group = self.proc.pid  # the session leader's pid is its process group's id
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(group, sig)
+            except ProcessLookupError:
+                break
+            deadline = time.monotonic() + 10
+            while _group_alive(group) and time.monotonic() < deadline:
+                self.proc.poll()  # reap the browser itself; its helpers go to init
+                time.sleep(0.1)
+            if not _group_alive(group):
+                break
+        self.proc.wait(timeout=10)
+
+
+def _group_alive(group: int) -> bool:
+    """Whether any process of the process group ``group`` still exists."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -166,12 +189,13 @@ def site() -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Browser:
-    with tempfile.TemporaryDirectory(prefix="imgcls-chromium-") as profile:
-        b = Browser(Path(profile))
-        try:
-            yield b
-        finally:
-            b.close()
+    profile = Path(tempfile.mkdtemp(prefix="imgcls-chromium-"))
+    b = Browser(profile)
+    try:
+        yield b
+    finally:
+        b.close()
+        shutil.rmtree(profile)
 
 
 ARTICLE = "document.querySelector('article.bd-article')"
