@@ -56,3 +56,16 @@ def test_format_value() -> None:
     assert results_table.format_value(0.123456) == "0.1235"
     assert results_table.format_value("STL-10") == "STL-10"
     assert results_table.format_value(list(range(30))) == "30 values, first 0, 1, 2, …"
+
+
+def test_styled_colours_each_status_and_nothing_else() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"figure": ["a.x", "b.y", "c.z", "d.w"],
+                          "status": [results_table.WITHIN, results_table.OUTSIDE,
+                                     results_table.NOT_RECORDED, "recorded"]})
+    html = results_table.styled(frame).to_html()
+    for colour in results_table.STATUS_COLOURS.values():
+        assert html.count(f"background-color: {colour}") == 1
+    assert html.count("background-color") == 3
+    assert "<th class=\"blank" not in html  # the index is hidden

@@ -17,6 +17,8 @@ from imgcls import results
 from imgcls.references import REFERENCES, Reference
 
 NOT_RECORDED = "not recorded"
+WITHIN = "within range"
+OUTSIDE = "OUTSIDE range"
 COLUMNS = ["figure", "measured", "lecture", "accepted here", "status", "profile",
            "data / weights", "lecture source"]
 
@@ -66,7 +68,7 @@ def _status(value: Any, accepted: tuple[float, float] | None) -> str:
     if accepted is None or not numeric:
         return "recorded"
     low, high = accepted
-    return "within range" if low <= value <= high else "OUTSIDE range"
+    return WITHIN if low <= value <= high else OUTSIDE
 
 
 def _row(key: str, ref: Reference | None, doc: dict[str, Any] | None) -> dict[str, str]:
@@ -105,3 +107,18 @@ def sources(directory: Path | None = None) -> pd.DataFrame:
             for section, doc in results.load_all(directory).items()
             for what, src in sorted(doc.get("sources", {}).items())]
     return pd.DataFrame(rows, columns=["section", "what", "kind", "description"])
+
+
+STATUS_COLOURS = {WITHIN: "#d9f2d9", OUTSIDE: "#f8d0d0", NOT_RECORDED: "#eeeeee"}
+COMPACT = [{"selector": "", "props": [("font-size", "0.75em"), ("width", "100%")]},
+           {"selector": "td, th", "props": [("vertical-align", "top"), ("padding", "2px 5px"),
+                                            ("overflow-wrap", "anywhere"), ("min-width", "5em")]}]
+
+
+def styled(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """A compact table for the results page; a ``status`` column, if any, is coloured."""
+    style = frame.style.hide(axis="index").set_table_styles(COMPACT)
+    if "status" in frame.columns:
+        style = style.map(lambda s: f"background-color: {STATUS_COLOURS[s]}"
+                          if s in STATUS_COLOURS else "", subset=["status"])
+    return style
