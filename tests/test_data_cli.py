@@ -81,6 +81,7 @@ def test_book_uses_stand_ins_only_when_allowed(world, capsys, monkeypatch):
     (world.mirror / "digits/idx").unlink()
     status, out, err = run(capsys, "--book")
     assert status == 1 and "blob: ready" in out and "error: digits" in err
+    assert "IMGCLS_ALLOW_STANDINS=1" in err  # the offline fix is named
     monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
     status, out, _ = run(capsys, "--book")
     assert status == 0 and "a stand-in replaces the digits" in out

@@ -110,6 +110,9 @@ def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
             else:
                 failed += 1
                 print(f"error: {exc}", file=sys.stderr)
+                if standin:  # offline no mirror holds it: the documented stand-in is the way
+                    print(f"  or, offline: IMGCLS_ALLOW_STANDINS=1 make book ({standin}, "
+                          "named on the page)", file=sys.stderr)
     if needs_backbone:  # the stand-in backbone: trained once, or checked with --verify
         from imgcls.models import standin as sb
 
