@@ -12,7 +12,7 @@ import pytest
 from conftest import BLOB, IDX, LOSSY, PNG, fetch_mod, gz, png_bytes
 
 from imgcls.data import DataError, fetch, verify
-from imgcls.data.fetch import extract_zip, hub_dir
+from imgcls.data.fetch import extract_archive, hub_dir
 
 
 def test_copies_from_the_mirror_and_verifies(world):
@@ -264,7 +264,7 @@ def test_a_data_folder_inside_the_mirror_is_refused(world, monkeypatch, inside):
         fetch("blob")  # even though the mirror's own copy would verify
     archive = _zip(world.root / "good.zip", ["train/a.jpg"])
     with pytest.raises(DataError, match="inside the mirror"):
-        extract_zip(archive, world.mirror / "unpacked", ("train",), "zipped")
+        extract_archive(archive, world.mirror / "unpacked", ("train",), "zipped")
     assert world.snapshot(world.mirror) == before
     assert not (world.mirror / "data").exists()
 
@@ -331,35 +331,35 @@ def _zip(path, names):
     return path
 
 
-def test_extract_zip_checks_the_layout_and_leaves_nothing_behind(world):
+def test_extract_archive_checks_the_layout_and_leaves_nothing_behind(world):
     archive = _zip(world.root / "bad.zip", ["images/train/a.jpg", "images/test/b.jpg"])
     dest = world.data / "unpacked"
     with pytest.raises(DataError) as err:
-        extract_zip(archive, dest, ("train", "test"), "zipped")
+        extract_archive(archive, dest, ("train", "test"), "zipped")
     message = str(err.value)
     assert "wrong folder layout" in message and "found ['images']" in message
     assert str(archive) in message
     assert not dest.exists() and list(world.data.iterdir()) == []
 
 
-def test_extract_zip_rejects_a_file_that_is_not_a_zip(world):
+def test_extract_archive_rejects_a_file_that_is_not_a_zip(world):
     archive = world.root / "fake.zip"
     archive.write_bytes(b"PK not really")
     with pytest.raises(DataError, match="not a valid zip archive"):
-        extract_zip(archive, world.data / "unpacked", ("train",), "zipped")
+        extract_archive(archive, world.data / "unpacked", ("train",), "zipped")
     assert list(world.data.iterdir()) == []
 
 
-def test_extract_zip_runs_once_and_again_for_a_new_archive(world):
+def test_extract_archive_runs_once_and_again_for_a_new_archive(world):
     archive = _zip(world.root / "good.zip", ["train/a.jpg", "test/b.jpg"])
-    dest = extract_zip(archive, world.data / "unpacked", ("train", "test"), "zipped")
+    dest = extract_archive(archive, world.data / "unpacked", ("train", "test"), "zipped")
     assert (dest / "train/a.jpg").is_file() and (dest / ".complete").is_file()
     (dest / "cache.npz").write_bytes(b"derived")
-    assert extract_zip(archive, dest, ("train", "test"), "zipped") == dest
+    assert extract_archive(archive, dest, ("train", "test"), "zipped") == dest
     assert (dest / "cache.npz").exists()  # not unpacked again
     _zip(archive, ["train/c.jpg", "test/d.jpg"])
     os.utime(archive, ns=(time.time_ns(), time.time_ns() + 10**9))
-    extract_zip(archive, dest, ("train", "test"), "zipped")
+    extract_archive(archive, dest, ("train", "test"), "zipped")
     assert (dest / "train/c.jpg").is_file() and not (dest / "cache.npz").exists()
     assert [p.name for p in world.data.iterdir()] == ["unpacked"]
 

@@ -13,9 +13,10 @@ import torch
 from PIL import Image
 
 from imgcls.data.errors import DataError
-from imgcls.data.fetch import extract_zip, fetch
+from imgcls.data.fetch import extract_archive, fetch
 from imgcls.data.splits import ImageSplits, stratified_indices
 
+BATCHES = "cifar-10-batches-py"
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
            "dog", "frog", "horse", "ship", "truck")
 
@@ -26,15 +27,6 @@ def _official(root: Path) -> tuple[np.ndarray, ...]:
     train = CIFAR10(root, train=True, download=False)
     test = CIFAR10(root, train=False, download=False)
     return (train.data, np.array(train.targets), test.data, np.array(test.targets))
-
-
-def _extract_official(archive: Path) -> None:
-    import tarfile
-
-    target = archive.parent / "cifar-10-batches-py"
-    if not (target / "test_batch").is_file():
-        with tarfile.open(archive) as tar:
-            tar.extractall(archive.parent, filter="data")
 
 
 def _jpeg_split(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -51,7 +43,8 @@ def _jpeg_split(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _jpeg(archive: Path) -> tuple[np.ndarray, ...]:
-    folder = extract_zip(archive, archive.parent / "cifar10_jpeg", ("train", "test"), "cifar10")
+    folder = extract_archive(archive, archive.parent / "cifar10_jpeg", ("train", "test"),
+                             "cifar10")
     cache = folder / "arrays.npz"
     if not cache.is_file():
         xtr, ytr = _jpeg_split(folder, "train")
@@ -68,8 +61,11 @@ def load_cifar10(train_per_class: int | None = None, test_per_class: int | None 
     """CIFAR-10, optionally a stratified subset of each split (fixed seed)."""
     got = fetch("cifar10")
     if got.variant.name == "official":
-        _extract_official(got.paths[0])
-        arrays = _official(got.paths[0].parent)
+        archive = got.paths[0]
+        # unpacked where torchvision's CIFAR10 reads it: <root>/cifar-10-batches-py
+        extract_archive(archive, archive.parent / BATCHES, ("data_batch_1", "test_batch"),
+                        "cifar10", inner=BATCHES)
+        arrays = _official(archive.parent)
     else:
         arrays = _jpeg(got.paths[0])
     xtr, ytr, xte, yte = (torch.from_numpy(np.ascontiguousarray(a)) for a in arrays)

@@ -13,6 +13,7 @@ import hashlib
 import http.client
 import os
 import shutil
+import tarfile
 import tempfile
 import urllib.error
 import urllib.parse
@@ -430,11 +431,27 @@ def _marker_text(archive: Path) -> str:
     return f"{archive.name} {stat.st_size} {stat.st_mtime_ns}"
 
 
-def extract_zip(archive: Path, dest: Path, expect: tuple[str, ...], resource: str) -> Path:
-    """Unpack ``archive`` into ``dest`` once (atomically), checking the top-level folders.
+def _unpack(archive: Path, work: Path, resource: str) -> None:
+    """Unpack a zip or tar archive into ``work``; a broken archive is a ``DataError``."""
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                zf.extractall(work)
+        else:
+            with tarfile.open(archive) as tar:
+                tar.extractall(work, filter="data")
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        kind = "zip" if archive.suffix == ".zip" else "zip or tar"
+        raise DataError(resource, archive, f"not a valid {kind} archive ({exc})") from None
 
-    ``expect`` lists paths that must exist inside the archive's tree (e.g. ``train``, ``test``);
-    an archive laid out otherwise gives a 'wrong folder layout' error and leaves nothing behind.
+
+def extract_archive(archive: Path, dest: Path, expect: tuple[str, ...], resource: str,
+                    inner: str | None = None) -> Path:
+    """Unpack a zip or tar ``archive`` into ``dest`` once (atomically), checking its layout.
+
+    ``inner`` names the archive's top folder that becomes ``dest`` (None: the archive's top
+    level itself); ``expect`` lists paths that must exist there (e.g. ``train``, ``test``). An
+    archive laid out otherwise gives a 'wrong folder layout' error and leaves nothing behind.
     A finished extraction is marked; a newer archive is extracted again. Safe when two
     processes extract at once: the first complete folder wins and is never pulled away.
     """
@@ -443,6 +460,31 @@ def extract_zip(archive: Path, dest: Path, expect: tuple[str, ...], resource: st
     want = _marker_text(archive)
     if marker.is_file() and marker.read_text() == want:
         return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        _unpack(archive, work, resource)
+        top = work / inner if inner else work
+        missing = [e for e in expect if not (top / e).exists()]
+        if missing:
+            found = sorted(p.name for p in work.iterdir())
+            where = f"{inner}/" if inner else "the top of the archive"
+            raise DataError(resource, archive, f"wrong folder layout: expected {list(expect)} "
+                            f"in {where}, found {found}")
+        (top / ".complete").write_text(want)
+        try:
+            os.rename(top, dest)
+        except OSError:
+            if marker.is_file() and marker.read_text() == want:
+                return dest  # another process finished first; use its folder
+            stale = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
+            os.replace(dest, stale / dest.name)
+            os.rename(top, dest)
+            shutil.rmtree(stale, ignore_errors=True)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:

@@ -7,17 +7,13 @@ the decoded arrays are cached in ``stl10_binary/labelled.npz`` so that later run
 
 from __future__ import annotations
 
-import os
-import shutil
-import tarfile
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from imgcls.data.errors import DataError
-from imgcls.data.fetch import fetch
+from imgcls.data.fetch import extract_archive, fetch
 from imgcls.data.splits import ImageSplits, stratified_indices
 
 CLASSES = ("airplane", "bird", "car", "cat", "deer", "dog", "horse", "monkey", "ship", "truck")
@@ -27,28 +23,7 @@ CACHE = "labelled.npz"
 
 def extract(archive: Path, root: Path) -> Path:
     """Unpack ``archive`` into ``root/stl10_binary`` once, atomically; returns that folder."""
-    dest = root / FOLDER
-    marker = dest / ".complete"
-    if marker.is_file():
-        return dest
-    work = Path(tempfile.mkdtemp(prefix=".stl10.", dir=root))
-    try:
-        try:
-            with tarfile.open(archive) as tar:
-                tar.extractall(work, filter="data")
-        except tarfile.TarError as exc:
-            raise DataError("stl10", archive, f"not a valid tar archive ({exc})") from None
-        if not (work / FOLDER / "test_X.bin").is_file():
-            found = sorted(p.name for p in work.iterdir())
-            raise DataError("stl10", archive, f"wrong folder layout: expected {FOLDER}/test_X.bin "
-                            f"in the archive, found {found}")
-        (work / FOLDER / ".complete").write_text(archive.name)
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(work / FOLDER, dest)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return dest
+    return extract_archive(archive, root / FOLDER, ("test_X.bin",), "stl10", inner=FOLDER)
 
 
 def read_arrays(root: Path) -> dict[str, np.ndarray]:
