@@ -1,6 +1,6 @@
 """Sphinx extension of the book: Colab buttons open the committed notebooks; results page last.
 
-Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Two jobs:
+Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Three jobs:
 
 * sphinx-book-theme builds its Colab link from the page's own source file
   (``chapters/NN-slug.md``), which Colab cannot open. For every page that has a generated
