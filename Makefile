@@ -44,13 +44,13 @@ data: $(STAMP)
 	$(PY) data_scripts/fetch.py --book
 
 notebooks: $(STAMP)
-	$(PY) -m imgcls.notebooks --root .
+	$(PY) -m imgcls.book.notebooks --root .
 
 notebooks-check: $(STAMP)
-	$(PY) -m imgcls.notebooks --root . --check
+	$(PY) -m imgcls.book.notebooks --root . --check
 
 cache: data
-	$(PARALLEL_ENV) $(PY) -m imgcls.book_cache --root . --jobs $(JOBS)
+	$(PARALLEL_ENV) $(PY) -m imgcls.book.cache --root . --jobs $(JOBS)
 
 # --all re-reads every page (cached notebooks are not re-executed), so a warning fails every
 # build until it is fixed, not only the build that first met it.

@@ -11,7 +11,8 @@ from myst_nb.core.config import NbParserConfig
 from myst_nb.core.read import create_nb_reader
 from myst_parser.config.main import MdParserConfig
 
-from imgcls import book_cache, config
+from imgcls import config
+from imgcls.book import cache as book_cache
 from imgcls.config import REPO_ROOT
 
 CHAPTER = MYST_HEADER + """\

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from conftest import MYST_HEADER
 
-from imgcls import notebooks
+from imgcls.book import notebooks
 from imgcls.config import REPO_ROOT
 
 CHAPTER = MYST_HEADER + """\

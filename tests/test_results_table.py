@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from imgcls import config, results, results_table
+from imgcls import config, results
+from imgcls.book import results_table
 from imgcls.references import REFERENCES
 
 

@@ -29,8 +29,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from imgcls.book.notebooks import NOTEBOOK_DIR, chapter_sources, notebook_name, repository
 from imgcls.config import REPO_ROOT
-from imgcls.notebooks import NOTEBOOK_DIR, chapter_sources, notebook_name, repository
 from imgcls.references import REFERENCES
 
 BOOK = Path(os.environ.get("IMGCLS_BOOK_ROOT") or REPO_ROOT).resolve()

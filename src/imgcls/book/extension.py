@@ -24,7 +24,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from imgcls.notebooks import CHAPTER_DIR, NOTEBOOK_DIR, notebook_name
+from imgcls.book.notebooks import CHAPTER_DIR, NOTEBOOK_DIR, notebook_name
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ GPU with the full profile, and lets the loaders download the data from the offic
 MyST dropdowns and admonitions, which Colab shows as raw text, become ``<details>`` blocks and
 quotes.
 
-    python -m imgcls.notebooks            # (re)write every notebook
-    python -m imgcls.notebooks --check    # exit 1 when a notebook is missing, stale or extra
+    python -m imgcls.book.notebooks            # (re)write every notebook
+    python -m imgcls.book.notebooks --check    # exit 1 when a notebook is missing, stale or extra
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ def write_all(root: Path = REPO_ROOT) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: write the notebooks, or with ``--check`` report those out of sync."""
-    parser = argparse.ArgumentParser(prog="python -m imgcls.notebooks", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m imgcls.book.notebooks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if stale")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="the book's folder")

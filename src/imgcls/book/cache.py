@@ -7,8 +7,8 @@ execute. Chapters already cached are skipped (an unchanged chapter is never re-e
 the results folder is empty: then the recorded figures the results page needs are gone, and
 every chapter runs again to record them.
 
-    python -m imgcls.book_cache             # as many chapters at once as there are CPU cores
-    python -m imgcls.book_cache -j 1 --force
+    python -m imgcls.book.cache             # as many chapters at once as there are CPU cores
+    python -m imgcls.book.cache -j 1 --force
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 
 from imgcls import config
-from imgcls.notebooks import chapter_sources
+from imgcls.book.notebooks import chapter_sources
 
 DEFAULT_CACHE = "_build/.jupyter_cache"
 
@@ -93,7 +93,7 @@ def fill(root: Path = config.REPO_ROOT, jobs: int = 0, force: bool = False) -> i
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: fill the cache; exit 1 when any chapter fails."""
-    parser = argparse.ArgumentParser(prog="python -m imgcls.book_cache", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m imgcls.book.cache", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-j", "--jobs", type=int, default=0,
                         help="chapters executed at once (default: CPU cores)")
