@@ -6,8 +6,10 @@ import torch.nn.functional as F
 from imgcls.gradient_descent import (
     fit_quadratic,
     linear,
+    log_loss,
     minibatches,
     mse,
+    per_image_gradients,
     pixel_loss,
     pixel_loss_gradients,
     quadratic,
@@ -97,3 +99,27 @@ def test_train_linear_learns_a_separable_problem_deterministically():
     assert first.history[-1] > 0.95
     assert not torch.equal(first.weights, first.initial_weights)
     torch.testing.assert_close(first.initial_weights, again.initial_weights)
+
+
+def test_per_image_gradients_show_the_sigmoid_loss_saturating():
+    scores = torch.tensor([[-8.0], [-2.0], [0.0], [3.0], [9.0]])
+    targets = torch.tensor([[1.0], [1.0], [1.0], [0.0], [0.0]])  # 3s, 3, 3, 7s
+    p = scores.sigmoid()
+    sig = per_image_gradients(pixel_loss, scores, targets)
+    log = per_image_gradients(log_loss, scores, targets)
+    torch.testing.assert_close(sig, (1 - 2 * targets) * p * (1 - p))
+    torch.testing.assert_close(log, p - targets)
+    # the confident mistakes (first and last): almost nothing from 1 - sigmoid, about 1 from log
+    assert sig[[0, 4]].abs().max() < 1e-3 and log[[0, 4]].abs().min() > 0.99
+
+
+def test_train_linear_takes_a_loss_and_a_zero_start():
+    g = torch.Generator().manual_seed(2)
+    x, y = stack_pairs(torch.rand(100, 8, 8, generator=g) * 0.5 + 0.5,
+                       torch.rand(100, 8, 8, generator=g) * 0.5)
+    run = train_linear(x, y, x, y, epochs=3, lr=0.5, batch_size=20, seed=0, loss=log_loss,
+                       init_std=0.0)
+    assert torch.count_nonzero(run.initial_weights) == 0 and run.initial_bias.item() == 0
+    assert run.history[0] == 0.5 and run.history[-1] > 0.95
+    default = train_linear(x, y, x, y, epochs=1, lr=0.5, batch_size=20, seed=0)
+    assert torch.count_nonzero(default.initial_weights) == 64

@@ -13,6 +13,7 @@ from imgcls.similarity import (
     l1_distance_loop,
     l2_distance,
     mean_image,
+    overall_accuracy,
 )
 
 
@@ -48,6 +49,14 @@ def test_is_3_and_class_accuracy():
     assert is_3(threes[0], ideal_3, ideal_7).ndim == 0
     acc = class_accuracy(lambda x: is_3(x, ideal_3, ideal_7, l2_distance), threes, sevens)
     assert (acc.threes, acc.sevens, acc.mean) == (1.0, 0.75, 0.875)
+
+
+def test_overall_accuracy_pools_the_images_not_the_classes():
+    ideal_3, ideal_7 = torch.zeros(28, 28), torch.ones(28, 28)
+    threes = torch.full((2, 28, 28), 0.2)  # both right
+    sevens = torch.cat([torch.full((1, 28, 28), 0.9), torch.full((3, 28, 28), 0.1)])  # 1 of 4
+    acc = overall_accuracy(lambda x: is_3(x, ideal_3, ideal_7), threes, sevens)
+    assert acc == 0.5  # 3 of 6 images, while the mean of the class accuracies is 0.625
 
 
 def test_to_mnist_frames_and_centres_a_drawing():

@@ -5,10 +5,14 @@ Both use the same seven steps: initialise, predict, loss, gradient, step, repeat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import torch
+import torch.nn.functional as F
+
+# A loss of (scores, targets), averaged over images.
+Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 # --- the toy problem: speed over time -------------------------------------------------------
 
@@ -91,6 +95,24 @@ def pixel_loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return torch.where(targets == 1, 1 - p, p).mean()
 
 
+def log_loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """The log loss -log p for 3s and -log(1 - p) for 7s, with p = sigmoid(score), averaged.
+
+    Its gradient for a score stays near 1 on a confident mistake, where ``pixel_loss``'s vanishes.
+    """
+    return F.binary_cross_entropy_with_logits(scores, targets)
+
+
+def per_image_gradients(loss: Loss, scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """d loss_i / d score_i for every image, by autograd: how hard the loss pulls on each score.
+
+    ``loss`` averages over images, so its gradient for one score is the per-image one over N.
+    """
+    scores = scores.detach().requires_grad_()
+    (grad,) = torch.autograd.grad(loss(scores, targets) * len(scores), scores)
+    return grad
+
+
 def batch_accuracy(scores: torch.Tensor, targets: torch.Tensor) -> float:
     """Fraction of images whose score has the right sign (positive means "a 3")."""
     return ((scores > 0).float() == targets).float().mean().item()
@@ -137,16 +159,23 @@ class LinearRun:
     weights: torch.Tensor
     bias: torch.Tensor
     initial_weights: torch.Tensor
+    initial_bias: torch.Tensor
     history: list[float]
 
 
 def train_linear(x: torch.Tensor, y: torch.Tensor, x_valid: torch.Tensor, y_valid: torch.Tensor,
-                 epochs: int, lr: float, batch_size: int, seed: int = 0) -> LinearRun:
-    """Train ``linear`` with ``pixel_loss`` by mini-batch SGD from random weights (std 1)."""
+                 epochs: int, lr: float, batch_size: int, seed: int = 0,
+                 loss: Loss = pixel_loss, init_std: float = 1.0) -> LinearRun:
+    """Train ``linear`` on ``loss(scores, targets)`` by mini-batch SGD from random weights.
+
+    The weights and bias start normal with standard deviation ``init_std`` (0: all zeros).
+    """
     g = torch.Generator().manual_seed(seed)
-    weights = init_params((x.shape[1], 1), generator=g).to(x.device).detach().requires_grad_()
-    bias = init_params((1,), generator=g).to(x.device).detach().requires_grad_()
-    initial_weights = weights.detach().clone()
+    weights = init_params((x.shape[1], 1), std=init_std, generator=g)
+    bias = init_params((1,), std=init_std, generator=g)
+    weights = weights.to(x.device).detach().requires_grad_()
+    bias = bias.to(x.device).detach().requires_grad_()
+    initial_weights, initial_bias = weights.detach().clone(), bias.detach().clone()
 
     def valid_accuracy() -> float:
         with torch.no_grad():
@@ -155,7 +184,7 @@ def train_linear(x: torch.Tensor, y: torch.Tensor, x_valid: torch.Tensor, y_vali
     history = [valid_accuracy()]
     for _ in range(epochs):
         for xb, yb in minibatches(x, y, batch_size, generator=g):
-            pixel_loss(linear(xb, weights, bias), yb).backward()
+            loss(linear(xb, weights, bias), yb).backward()
             sgd_step([weights, bias], lr)
         history.append(valid_accuracy())
-    return LinearRun(weights.detach(), bias.detach(), initial_weights, history)
+    return LinearRun(weights.detach(), bias.detach(), initial_weights, initial_bias, history)

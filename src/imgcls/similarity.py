@@ -58,3 +58,13 @@ def class_accuracy(predict_3: Callable[[torch.Tensor], torch.Tensor],
     threes = predict_3(valid_3).float().mean().item()
     sevens = (~predict_3(valid_7)).float().mean().item()
     return ClassAccuracy(threes, sevens)
+
+
+def overall_accuracy(predict_3: Callable[[torch.Tensor], torch.Tensor],
+                     valid_3: torch.Tensor, valid_7: torch.Tensor) -> float:
+    """The fraction of all validation images, 3s and 7s pooled, that ``predict_3`` gets right.
+
+    This is how a trained model's accuracy is counted, so the two can be compared like for like.
+    """
+    right = predict_3(valid_3).sum() + (~predict_3(valid_7)).sum()
+    return (right / (len(valid_3) + len(valid_7))).item()
