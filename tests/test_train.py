@@ -13,6 +13,7 @@ from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 from imgcls.train import (  # noqa: E402
     History,
     TensorBatches,
+    amp_dtype,
     fit,
     plot_history,
     predict,
@@ -135,6 +136,22 @@ def test_amp_is_ignored_on_cpu_and_plain_lists_of_batches_work():
     h = fit(model, batches, batches, epochs=2, device="cpu", amp=True, channels_last=True,
             optimizer=torch.optim.SGD(model.parameters(), lr=0.1), progress=False)
     assert len(h.batch_train_acc) == 6
+
+
+@pytest.mark.parametrize("native, emulated, expected", [
+    (True, True, torch.bfloat16),  # A100, H100: bf16 in hardware
+    (False, True, torch.float16),  # T4 (Colab's free GPU): bf16 only emulated
+    (False, False, torch.float16),
+])
+def test_amp_uses_bf16_only_where_the_gpu_has_it_natively(monkeypatch, native, emulated,
+                                                          expected):
+    def is_bf16_supported(including_emulation: bool = True) -> bool:
+        return emulated if including_emulation else native
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", is_bf16_supported)
+    assert amp_dtype(torch.device("cuda"), amp=True) == expected
+    assert amp_dtype(torch.device("cuda"), amp=False) is None
+    assert amp_dtype(torch.device("cpu"), amp=True) is None
 
 
 def test_predict_gives_probabilities_and_labels(loaders):

@@ -76,11 +76,14 @@ def show_progress() -> bool:
             or sys.stderr.isatty())
 
 
-def _amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
-    """The autocast type for ``amp`` on CUDA (bf16 where supported, else fp16); None elsewhere."""
+def amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
+    """The autocast type for ``amp`` on CUDA, None elsewhere: bf16 where the GPU computes it
+    natively (Ampere and newer), else fp16 with a gradient scaler (a T4 only emulates bf16, slowly).
+    """
     if not (amp and device.type == "cuda"):
         return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    native = torch.cuda.is_bf16_supported(including_emulation=False)
+    return torch.bfloat16 if native else torch.float16
 
 
 def _autocast(dtype: torch.dtype | None):
@@ -129,7 +132,7 @@ def fit(model: nn.Module, train_batches: Iterable, val_batches: Iterable, *, epo
 
     ``train_batches`` and ``val_batches`` are re-iterable collections of ``(x, y)`` batches with a
     length (a DataLoader, or batches already on the device). ``loss_fn`` defaults to cross-entropy;
-    ``scheduler.step()`` runs once per epoch. ``amp`` uses autocast on CUDA only. With
+    ``scheduler.step()`` runs once per epoch. ``amp`` autocasts on CUDA only (``amp_dtype``). With
     ``keep_best`` the weights of the epoch with the best validation accuracy (the earliest, on a
     tie) are restored at the end. ``progress=None`` shows bars only in interactive sessions
     (see ``show_progress``). ``seconds`` is the wall time of the whole call; ``images_per_second``
@@ -143,7 +146,7 @@ def fit(model: nn.Module, train_batches: Iterable, val_batches: Iterable, *, epo
     model.to(device)
     if channels_last:
         model.to(memory_format=torch.channels_last)
-    dtype = _amp_dtype(device, amp)
+    dtype = amp_dtype(device, amp)
     scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
     history = History()
     best_state = None
@@ -220,7 +223,7 @@ def predict(model: nn.Module, batches: Iterable, *, device: torch.device | str |
     """Class probabilities (N x C, float32, CPU) and labels (N, CPU) of ``model`` on ``batches``."""
     device = torch.device(device) if device is not None else config.device()
     model.to(device).eval()
-    dtype = _amp_dtype(device, amp)
+    dtype = amp_dtype(device, amp)
     probs, labels = [], []
     with torch.no_grad():
         for x, y in batches:
