@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import shutil
+import subprocess
+import sys
+import types
 from pathlib import Path
 
 import nbformat
@@ -74,6 +79,54 @@ def test_generated_notebook(book: Path) -> None:
     compile(setup, "setup", "exec")
 
 
+def run_setup_cell(book: Path, monkeypatch, capsys, *, installed: bool) -> tuple[list, str]:
+    """Execute the generated setup cell as on Colab, with pip replaced by a recorder."""
+    notebooks.write_all(book)
+    setup = nbformat.read(book / "notebooks" / "01-a.ipynb", as_version=4).cells[0].source
+    calls = []
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "imgcls" and not installed
+                        else find_spec(name, *a))
+    for name in ("IMGCLS_PROFILE", "IMGCLS_DATA", "IMGCLS_MIRROR", "IMGCLS_ALLOW_STANDINS"):
+        monkeypatch.setenv(name, "set by the test")  # restored afterwards
+    exec(compile(setup, "setup", "exec"), {})
+    return calls, capsys.readouterr().out
+
+
+def test_setup_cell_installs_the_package_from_the_configured_repository(book, monkeypatch,
+                                                                        capsys) -> None:
+    monkeypatch.delenv(notebooks.SOURCE_OVERRIDE, raising=False)
+    calls, out = run_setup_cell(book, monkeypatch, capsys, installed=False)
+    url, branch = notebooks.repository(book)
+    assert len(calls) == 1 and calls[0][:4] == [sys.executable, "-m", "pip", "install"]
+    assert calls[0][-1] == f"git+{url}@{branch}"
+    assert not any(arg.startswith(("torch", "numpy", "ipywidgets", "--upgrade", "--force"))
+                   for arg in calls[0])
+    lines = out.splitlines()
+    assert lines[0].startswith("Installed ") and lines[0].endswith(" s.")
+    assert "IMGCLS_MIRROR" not in os.environ and "IMGCLS_ALLOW_STANDINS" not in os.environ
+    assert os.environ["IMGCLS_DATA"] == "set by the test"  # a reader's own folder is kept
+
+
+def test_setup_cell_takes_the_documented_override(book, monkeypatch, capsys) -> None:
+    monkeypatch.setenv(notebooks.SOURCE_OVERRIDE, "/some/checkout")
+    calls, _ = run_setup_cell(book, monkeypatch, capsys, installed=False)
+    assert calls[0][-1] == "/some/checkout"
+
+
+def test_setup_cell_run_twice_installs_nothing_and_names_the_missing_gpu(book, monkeypatch,
+                                                                         capsys) -> None:
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    calls, out = run_setup_cell(book, monkeypatch, capsys, installed=True)
+    assert calls == []
+    assert out.startswith("Installed nothing (imgcls is present) in 0 s.\n")
+    assert "No GPU is attached" in out and "Runtime > Change runtime type" in out
+    assert os.environ["IMGCLS_PROFILE"] == "quick"
+
+
 def test_repository_url_lives_in_config(book: Path) -> None:
     """A fork changes _config.yml only: the notebooks follow."""
     config = book / "_config.yml"
@@ -112,3 +165,58 @@ def test_myst_directives_become_markdown_colab_renders() -> None:
         "1. Why?", "", "   <details>", "   <summary>Answer</summary>", "", "   Because.", "",
         "   </details>", "", "> **Sidebar**", ">", "> Body.",
         "```{figure} x.png", "kept", "```"]
+
+
+EXERCISES = """
+## Exercises
+
+```{exercise} Larger x
+:label: a-ex-larger
+
+Set `x` to 3.
+```
+
+```{solution-start} a-ex-larger
+:class: dropdown
+```
+
+```{code-cell} ipython3
+x = 3
+```
+
+Now `x` is 3.
+
+```{solution-end}
+```
+
+```{exercise}
+:label: a-ex-why
+
+Why?
+```
+
+```{solution} a-ex-why
+:class: dropdown
+
+Because.
+```
+"""
+
+
+def test_exercises_and_solutions_become_markdown_colab_renders(book: Path) -> None:
+    """Exercises are numbered in order; a solution over several cells is opened and closed by
+    lines around its code cells, a one-block solution is a <details> block."""
+    chapter = book / "chapters" / "01-a.md"
+    chapter.write_text(chapter.read_text() + EXERCISES)
+    nb = nbformat.reads(notebooks.render(chapter, book), as_version=4)
+    cells = [(c.cell_type, c.source) for c in nb.cells[3:]]
+    assert cells == [
+        ("markdown", "## Exercises\n\n> **Exercise 1 (Larger x)**\n>\n> Set `x` to 3.\n\n"
+                     "**Solution to Exercise 1** (try the exercise first): the cells down to "
+                     "its end."),
+        ("code", "x = 3"),
+        ("markdown", "Now `x` is 3.\n\n*End of the solution to Exercise 1.*\n\n"
+                     "> **Exercise 2**\n>\n> Why?\n\n<details>\n"
+                     "<summary>Solution to Exercise 2</summary>\n\nBecause.\n\n</details>"),
+    ]
+    assert "{exercise}" not in notebooks.render(chapter, book)
