@@ -203,6 +203,9 @@ PAGE_FACTS = f"""({{
   title: {ARTICLE}?.querySelector('h1')?.innerText ?? '',
   figures: [...{ARTICLE}.querySelectorAll('.cell_output img, figure img')]
       .map(i => ({{src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0}})),
+  noAlt: [...{ARTICLE}.querySelectorAll('img')]
+      .filter(i => !(i.getAttribute('alt') || '').trim() || i.alt === i.getAttribute('src'))
+      .map(i => i.getAttribute('src')),
   errors: [...{ARTICLE}.querySelectorAll('.output.traceback, .output.stderr, .output.error')]
       .map(e => e.innerText.slice(0, 300)),
   tracebacks: ({ARTICLE}.innerText.match(/Traceback \\(most recent call last\\)/g) || []).length,
@@ -210,6 +213,11 @@ PAGE_FACTS = f"""({{
   colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')]
       .map(a => a.href),
 }})"""
+# search fields a reader sees (pydata-sphinx-theme >= 0.16 adds one in a bar above the header
+# unless `navbar_persistent` is empty; sphinx-book-theme's is in the sidebar)
+VISIBLE_SEARCH_FIELDS = """[...document.querySelectorAll('.search-button-field')]
+    .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+    .length"""
 
 
 def _tracked(rel: str) -> bool:
@@ -231,6 +239,9 @@ def test_chapter_page(site: str, browser: Browser, source: Path) -> None:
     assert not facts["errors"], f"error or stderr output on the page: {facts['errors']}"
     assert not facts["tracebacks"], "a traceback is printed on the page"
     assert not facts["setupShown"], "the Colab setup cell should be hidden (tag remove-cell)"
+    assert not facts["noAlt"], ("figures without alt text (the code cell's metadata "
+                                f"`mystnb: image: alt:` sets it): {facts['noAlt']}")
+    assert browser.js(VISIBLE_SEARCH_FIELDS) == 1, "one search field, in the sidebar"
     assert not browser.errors(site), browser.errors(site)
 
     url, branch = repository(BOOK)
@@ -243,13 +254,14 @@ def test_chapter_page(site: str, browser: Browser, source: Path) -> None:
 
 
 def test_landing_page(site: str, browser: Browser) -> None:
-    """The landing page links every chapter and the results page; screenshots of three pages."""
+    """The landing page links every chapter, the results and the bibliography; screenshots."""
     assert 'url=intro.html' in (SITE / "index.html").read_text(), "index.html leads to intro"
     browser.goto(site + "intro.html")
     links = browser.js("[...document.querySelectorAll('nav.bd-links a')].map(a => a.href)")
     for source in CHAPTERS:
         assert site + page_path(source) in links, f"{source.name} is not in the navigation"
-    assert site + "results.html" in links
+    assert site + "results.html" in links and site + "bibliography.html" in links
+    assert browser.js(VISIBLE_SEARCH_FIELDS) == 1, "one search field, in the sidebar"
     assert not browser.errors(site), browser.errors(site)
     browser.screenshot(SHOTS / "intro.png")
     for source in (CHAPTERS[0], CHAPTERS[-1]):
@@ -293,7 +305,8 @@ def _parse(path: Path) -> _Links:
 
 def test_internal_links() -> None:
     """Every link and asset of the toc pages resolves to a file of the site (and an anchor)."""
-    pages = [SITE / "intro.html", SITE / "results.html"] + [SITE / page_path(s) for s in CHAPTERS]
+    pages = [SITE / "intro.html", SITE / "results.html", SITE / "bibliography.html"]
+    pages += [SITE / page_path(s) for s in CHAPTERS]
     broken = []
     for page in pages:
         base = "http://site/" + page.relative_to(SITE).as_posix()
