@@ -1,8 +1,8 @@
 """Shared test set-up: private results folders, and a tiny data world for the data-layer tests.
 
 The tiny world is a registry of a few small files the tests make, a mirror folder holding them,
-an empty data folder and torch hub folder, and a network that is down (``urlopen`` raises) unless
-a test serves bytes itself.
+an empty data folder and torch hub folder, and a network that is down (no connection can be made)
+unless a test serves bytes itself.
 """
 
 from __future__ import annotations
@@ -11,15 +11,17 @@ import gzip
 import hashlib
 import importlib
 import io
-import urllib.error
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+import urllib3
 from PIL import Image
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
+from imgcls.data import download
 from imgcls.data import registry as reg
 from imgcls.data.registry import FileSpec, Resource, Variant
 
@@ -140,12 +142,16 @@ def _resources() -> dict[str, Resource]:
     }
 
 
-class _Response(io.BytesIO):
-    """What the fake ``urlopen`` returns: bytes with an optional Content-Length header."""
+def no_connection(url, headers, retry, timeout):
+    """Stands in for ``download._open`` on a machine without network: no connection is made."""
+    raise MaxRetryError(None, url, NewConnectionError(None, "Name or service not known"))
 
-    def __init__(self, body: bytes, length: int | None):
-        super().__init__(body)
-        self.headers = {"Content-Length": str(length)} if length is not None else {}
+
+def _answer(body: bytes, length: int | None) -> urllib3.HTTPResponse:
+    """What the fake connection pool answers: bytes with an optional Content-Length header."""
+    headers = {"Content-Length": str(length)} if length is not None else {}
+    return urllib3.HTTPResponse(io.BytesIO(body), headers=headers, status=200,
+                                preload_content=False)
 
 
 @pytest.fixture
@@ -163,17 +169,18 @@ def world(tmp_path, monkeypatch) -> World:
     monkeypatch.setenv("IMGCLS_MIRROR", str(w.mirror))
     monkeypatch.setenv("TORCH_HOME", str(w.hub))
     monkeypatch.delenv("IMGCLS_ALLOW_STANDINS", raising=False)
-    monkeypatch.setattr(fetch_mod, "_unreachable", set())
+    monkeypatch.delenv("IMGCLS_URL_REWRITE", raising=False)
+    monkeypatch.setenv("IMGCLS_DOWNLOAD_BACKOFF", "0")
+    monkeypatch.setattr(download, "_unreachable", set())
 
-    def urlopen(request, timeout=None):
-        url = request.full_url
+    def request(url, headers, retry, timeout):
         w.requests.append(url)
         if url not in w.served:
-            raise urllib.error.URLError(OSError(-2, "Name or service not known"))
+            no_connection(url, headers, retry, timeout)
         body = w.served[url]
-        return _Response(body, w.lengths.get(url, len(body)))
+        return _answer(body, w.lengths.get(url, len(body)))
 
-    monkeypatch.setattr(fetch_mod.urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr(download, "_open", request)
     return w
 
 

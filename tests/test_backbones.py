@@ -5,15 +5,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
-import urllib.error
 
 import pytest
 import torch
 import torchvision
+from conftest import no_connection
 from PIL import Image
 from test_standin import TINY, tiny_cifar
 
-from imgcls.data import DataError
+from imgcls.data import DataError, download
 from imgcls.data import registry as reg
 from imgcls.models import backbones, standin
 
@@ -31,12 +31,8 @@ def offline(tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     monkeypatch.delenv("IMGCLS_MIRROR", raising=False)
     monkeypatch.delenv("IMGCLS_ALLOW_STANDINS", raising=False)
-
-    def no_network(request, timeout=None):
-        raise urllib.error.URLError(OSError(-2, "Name or service not known"))
-
-    monkeypatch.setattr(fetch_mod.urllib.request, "urlopen", no_network)
-    monkeypatch.setattr(fetch_mod, "_unreachable", set())
+    monkeypatch.setattr(download, "_open", no_connection)
+    monkeypatch.setattr(download, "_unreachable", set())
     return tmp_path
 
 

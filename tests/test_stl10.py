@@ -1,15 +1,15 @@
 """Tests of the STL-10 loader on a tiny archive laid out like the official one."""
 
 import hashlib
-import sys
 import tarfile
 
 import numpy as np
 import pytest
 import torch
+from conftest import no_connection
 from torchvision.datasets import STL10
 
-from imgcls.data import stl10
+from imgcls.data import download, stl10
 from imgcls.data.errors import DataError
 from imgcls.data.fetch import Fetched
 from imgcls.data.registry import get
@@ -92,11 +92,7 @@ def test_load_stl10_draws_a_stratified_subset(tmp_path, monkeypatch):
 def test_without_the_archive_the_error_names_the_fix(tmp_path, monkeypatch):
     monkeypatch.setenv("IMGCLS_DATA", str(tmp_path))
     monkeypatch.delenv("IMGCLS_MIRROR", raising=False)
-    fetch_module = sys.modules["imgcls.data.fetch"]
-
-    def offline(url, out):
-        raise OSError("no network in this test")
-
-    monkeypatch.setattr(fetch_module, "_download_url", offline)
+    monkeypatch.setattr(download, "_open", no_connection)
+    monkeypatch.setattr(download, "_unreachable", set())
     with pytest.raises(DataError, match="fetch.py stl10"):
         stl10.load_stl10()

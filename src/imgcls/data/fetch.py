@@ -15,9 +15,6 @@ import os
 import shutil
 import tarfile
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -29,19 +26,15 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from imgcls import config
+from imgcls.data import download
 from imgcls.data import registry as reg
 from imgcls.data.errors import FETCH_SCRIPT, DataError, mirror_fix
 from imgcls.data.registry import FileSpec, Resource, Variant
 
-CONNECT_TIMEOUT = 10
 CHUNK = 1 << 20
 LAYOUT_SEARCH_LIMIT = 20_000
 # Errors of a download attempt that mean "try the next source" rather than a bug.
 NETWORK_ERRORS = (OSError, EOFError, zlib.error, http.client.HTTPException)
-
-# Hosts that refused a connection in this process: their other URLs are not tried again, so
-# that an offline machine fails in seconds instead of waiting on every URL.
-_unreachable: set[str] = set()
 
 
 def _umask() -> int:
@@ -220,41 +213,17 @@ def _copy_from_mirror(spec: FileSpec, dest: Path, mirror: Path, resource: str) -
         tmp.unlink(missing_ok=True)
 
 
-def _download_url(url: str, out: Path) -> None:
-    """Stream ``url`` into ``out`` with a progress bar; an early end of the stream is an error."""
-    request = urllib.request.Request(url, headers={"User-Agent": "imgcls-course-book"})
-    with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT) as response:
-        total = int(response.headers.get("Content-Length") or 0) or None
-        with open(out, "wb") as f, tqdm(total=total, unit="B", unit_scale=True,
-                                        desc=Path(url).name, leave=False) as bar:
-            for block in iter(lambda: response.read(CHUNK), b""):
-                f.write(block)
-                bar.update(len(block))
-    got = out.stat().st_size
-    if total is not None and got < total:
-        raise OSError(f"truncated: the connection closed after {got:,} of {total:,} bytes")
-
-
 def _try_url(url: str, tmp: Path, spec: FileSpec) -> str | None:
     """Download ``url`` into ``tmp`` (gunzipping when needed); the problem, or None on success."""
-    host = urllib.parse.urlsplit(url).netloc
-    if host in _unreachable:
-        return "skipped: the host could not be reached a moment ago"
     raw = tmp.with_name(tmp.name + ".gz") if spec.gunzip else tmp
     try:
-        _download_url(url, raw)
+        download.download(url, raw)
         if spec.gunzip:
             with gzip.open(raw, "rb") as fin, open(tmp, "wb") as fout:
                 shutil.copyfileobj(fin, fout, CHUNK)
-    except urllib.error.HTTPError as exc:
-        return f"HTTP {exc.code} {exc.reason}"
-    except urllib.error.URLError as exc:
-        _unreachable.add(host)
-        return f"cannot connect ({exc.reason})"
-    except TimeoutError as exc:
-        _unreachable.add(host)
-        return f"timed out ({exc})"
-    except NETWORK_ERRORS as exc:
+    except download.DownloadError as exc:
+        return str(exc)
+    except NETWORK_ERRORS as exc:  # a broken gzip stream, a full disk
         return f"{exc.__class__.__name__}: {exc}"
     finally:
         if spec.gunzip:
@@ -263,9 +232,18 @@ def _try_url(url: str, tmp: Path, spec: FileSpec) -> str | None:
 
 
 def _download(spec: FileSpec, dest: Path, resource: str) -> None:
-    """Download one file from its official source(s) through a checked temporary file."""
+    """Download one file from its official source(s) through a checked temporary file.
+
+    Each URL is fetched from its ``IMGCLS_URL_REWRITE`` replacement when one matches, and the
+    file is still checked against the official checksum.
+    """
     if not spec.urls and spec.downloader is None:
         raise DataError(resource, dest, "missing, and no official download exists for it")
+    try:
+        sources = [download.source(url) for url in spec.urls]
+        download.Policy.from_env()
+    except download.SettingError as exc:
+        raise DataError(resource, dest, str(exc), exc.fix) from None
     tmp = _temp_beside(dest, resource)
     errors = []
     try:
@@ -279,11 +257,12 @@ def _download(spec: FileSpec, dest: Path, resource: str) -> None:
             if problem is None:
                 return
             errors.append(f"official source: {problem}")
-        for url in spec.urls:
+        for url, src in zip(spec.urls, sources, strict=True):
             problem = _try_url(url, tmp, spec) or _install(tmp, dest, spec)
             if problem is None:
                 return
-            errors.append(f"{url}: {problem}")
+            via = f" (via {download.REWRITE_VAR}: {src})" if src != url else ""
+            errors.append(f"{url}{via}: {problem}")
         raise DataError(resource, dest, "download failed: " + "; ".join(errors))
     finally:
         tmp.unlink(missing_ok=True)
