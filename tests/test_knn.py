@@ -85,3 +85,14 @@ def test_cross_validation_matches_a_direct_computation_on_one_fold():
     held, kept = parts[1], torch.cat([parts[0], parts[2]])
     clf = KNeighborsClassifier(n_neighbors=3, algorithm="brute").fit(x[kept], y[kept])
     assert acc[0, 1].item() == pytest.approx((clf.predict(x[held]) == y[held].numpy()).mean())
+
+
+def test_l1_distances_and_cross_validation_with_l1_match_sklearn_manhattan():
+    x, y = blobs(60, 4, 3, seed=6)
+    manual = (x[:5, None, :] - x[None, :, :]).abs().sum(dim=2)
+    torch.testing.assert_close(knn.distances_l1(x[:5], x), manual)
+    acc = knn.cross_validate(x, y, [3], folds=3, seed=7, distance=knn.distances_l1)
+    parts = knn.fold_indices(60, 3, seed=7)
+    held, kept = parts[0], torch.cat([parts[1], parts[2]])
+    clf = KNeighborsClassifier(n_neighbors=3, algorithm="brute", p=1).fit(x[kept], y[kept])
+    assert acc[0, 0].item() == pytest.approx((clf.predict(x[held]) == y[held].numpy()).mean())

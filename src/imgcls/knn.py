@@ -21,26 +21,36 @@ def flatten(images: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.T
 
 
 def distances_two_loops(test: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
-    """L2 distances, one (test, train) pair per Python iteration: the slow, obvious version."""
-    dists = torch.empty(len(test), len(train), dtype=test.dtype)
-    for i in range(len(test)):
-        for j in range(len(train)):
-            dists[i, j] = torch.sqrt(torch.sum((test[i] - train[j]) ** 2))
-    return dists
+    """L2 distances one pair at a time: the definition, written out."""
+    out = torch.empty(len(test), len(train), dtype=test.dtype)
+    for i, query in enumerate(test):
+        for j, stored in enumerate(train):
+            gap = query - stored
+            out[i, j] = gap @ gap  # the squared distance of one pair
+    return out.sqrt()
 
 
 def distances_one_loop(test: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
-    """L2 distances, one test row per iteration, broadcast against all training rows at once."""
-    dists = torch.empty(len(test), len(train), dtype=test.dtype)
-    for i in range(len(test)):
-        dists[i] = torch.sqrt(torch.sum((train - test[i]) ** 2, dim=1))
-    return dists
+    """L2 distances one test row at a time, against all training rows."""
+    out = torch.empty(len(test), len(train), dtype=test.dtype)
+    for i, query in enumerate(test):
+        gaps = train - query  # broadcasting: the query is taken from every row
+        out[i] = (gaps * gaps).sum(dim=1)
+    return out.sqrt()
 
 
 def distances_no_loops(test: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
-    """L2 distances via ||a - b||^2 = ||a||^2 + ||b||^2 - 2 a.b: one matrix product, no loops."""
-    squared = (test**2).sum(1, keepdim=True) + (train**2).sum(1) - 2.0 * test @ train.T
-    return squared.clamp_min(0).sqrt()  # rounding can push tiny squared distances below zero
+    """L2 distances from |a|^2 + |b|^2 - 2 a.b: one matrix product."""
+    test_norms = (test * test).sum(dim=1).unsqueeze(1)  # a column
+    train_norms = (train * train).sum(dim=1)  # a row
+    squared = test_norms + train_norms - 2 * (test @ train.T)
+    # rounding can leave a tiny negative number where two rows are equal
+    return squared.clamp_min(0).sqrt()
+
+
+def distances_l1(test: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
+    """L1 (Manhattan) distances between every test row and every training row."""
+    return torch.cdist(test, train, p=1)
 
 
 IMPLEMENTATIONS: dict[str, DistanceFn] = {
@@ -76,17 +86,18 @@ def fold_indices(n: int, folds: int, seed: int = 0) -> list[torch.Tensor]:
 
 
 def cross_validate(x: torch.Tensor, y: torch.Tensor, ks: Sequence[int], folds: int = 5,
-                   seed: int = 0) -> torch.Tensor:
+                   seed: int = 0, distance: DistanceFn = distances_no_loops) -> torch.Tensor:
     """Validation accuracy for every k (rows) and fold (columns) of a seeded k-fold split.
 
-    Each fold's distance matrix is computed once and sorted once; every k reuses it.
+    Each fold's ``distance`` matrix (L2 unless told) is computed once and sorted once; every k
+    reuses it.
     """
     num_classes = int(y.max()) + 1
     parts = fold_indices(len(x), folds, seed)
     acc = torch.empty(len(ks), folds, dtype=torch.float64)
     for f, held_out in enumerate(parts):
         kept = torch.cat([p for g, p in enumerate(parts) if g != f])
-        order = neighbour_order(distances_no_loops(x[held_out], x[kept]), max(ks))
+        order = neighbour_order(distance(x[held_out], x[kept]), max(ks))
         labels = y[kept][order]
         for row, k in enumerate(ks):
             pred = vote(labels[:, :k], num_classes)
