@@ -1,10 +1,22 @@
-"""Convolution by hand against F.conv2d, the hand-made edge kernels, and the small CNNs."""
+"""Convolution by hand against F.conv2d and nn.Conv2d (stride, padding, channels, the matrix,
+pooling, receptive fields), the hand-made edge kernels, and the small CNNs."""
 
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from imgcls.convolution import apply_kernels, edge_kernels, slide_kernel, window_product
+from imgcls.convolution import (
+    apply_kernels,
+    conv_matrix,
+    conv_output_size,
+    edge_kernels,
+    measured_receptive_field,
+    pool_by_hand,
+    receptive_field,
+    slide_kernel,
+    window_product,
+)
 from imgcls.models.small_cnn import deeper_cnn, feature_maps, logistic_regression, minimal_cnn
 
 
@@ -78,3 +90,90 @@ def test_feature_maps_follow_the_layers_up_to_flatten():
     assert torch.allclose(maps[2][1], deep[:3](image[None])[0].detach())
     assert (maps[1][1] >= 0).all()
     assert deep.training, "feature_maps must leave the model's mode as it found it"
+
+
+@pytest.mark.parametrize("size", [5, 7, 28, 31])
+@pytest.mark.parametrize("kernel,stride,padding", [(1, 1, 0), (3, 1, 1), (3, 2, 1), (5, 2, 0),
+                                                   (5, 3, 2), (4, 2, 1)])
+def test_conv_output_size_matches_conv2d(size, kernel, stride, padding):
+    conv = nn.Conv2d(1, 1, kernel, stride=stride, padding=padding)
+    out = conv(torch.zeros(1, 1, size, size))
+    assert out.shape[-1] == conv_output_size(size, kernel, stride, padding)
+
+
+def test_conv_output_size_rejects_what_conv2d_rejects():
+    with pytest.raises(ValueError, match="does not fit"):
+        conv_output_size(3, 7, padding=1)
+    with pytest.raises(ValueError, match="positive"):
+        conv_output_size(8, 3, stride=0)
+
+
+@pytest.mark.parametrize("stride,padding", [(1, 1), (2, 0), (2, 1), (3, 2)])
+def test_slide_kernel_with_stride_and_padding_equals_conv2d(stride, padding):
+    gen = torch.Generator().manual_seed(3)
+    image = torch.randn(9, 8, generator=gen, dtype=torch.float64)
+    kernel = torch.randn(3, 3, generator=gen, dtype=torch.float64)
+    expected = F.conv2d(image[None, None], kernel[None, None], stride=stride,
+                        padding=padding)[0, 0]
+    assert torch.allclose(slide_kernel(image, kernel, stride, padding), expected)
+
+
+def test_slide_kernel_sums_over_channels_like_conv2d():
+    gen = torch.Generator().manual_seed(4)
+    image = torch.randn(3, 7, 6, generator=gen, dtype=torch.float64)
+    kernel = torch.randn(3, 3, 2, generator=gen, dtype=torch.float64)
+    expected = F.conv2d(image[None], kernel[None], padding=1)[0, 0]
+    assert torch.allclose(slide_kernel(image, kernel, padding=1), expected)
+    per_channel = sum(slide_kernel(image[c], kernel[c], padding=1) for c in range(3))
+    assert torch.allclose(per_channel, expected)
+    with pytest.raises(ValueError, match="3 channels but the kernel 2"):
+        slide_kernel(image, kernel[:2])
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (7, 6)])
+def test_pool_by_hand_matches_torch(shape):
+    image = torch.randn(*shape, generator=torch.Generator().manual_seed(5))
+    assert torch.equal(pool_by_hand(image, 2, "max"), F.max_pool2d(image[None], 2)[0])
+    assert torch.allclose(pool_by_hand(image, 2, "mean"), F.avg_pool2d(image[None], 2)[0])
+    with pytest.raises(ValueError, match="mode"):
+        pool_by_hand(image, 2, "median")
+
+
+@pytest.mark.parametrize("stride,padding", [(1, 0), (1, 1), (2, 1)])
+def test_conv_matrix_is_the_convolution(stride, padding):
+    gen = torch.Generator().manual_seed(6)
+    image = torch.randn(5, 6, generator=gen, dtype=torch.float64)
+    kernel = torch.randn(3, 3, generator=gen, dtype=torch.float64)
+    matrix = conv_matrix(kernel, 5, 6, stride, padding)
+    expected = F.conv2d(image[None, None], kernel[None, None], stride=stride, padding=padding)
+    assert matrix.shape == (expected.numel(), 30)
+    assert torch.allclose(matrix @ image.flatten(), expected.flatten())
+    # shared weights: every non-zero entry is one of the kernel's nine weights
+    assert set(matrix[matrix != 0].tolist()) <= set(kernel.flatten().tolist())
+
+
+def test_conv_matrix_without_padding_repeats_the_whole_kernel_in_every_row():
+    kernel = torch.arange(1.0, 10.0).reshape(3, 3)
+    matrix = conv_matrix(kernel, 4, 4)
+    assert matrix.shape == (4, 16)
+    for row in matrix:
+        assert sorted(row[row != 0].tolist()) == list(range(1, 10))
+    assert torch.equal(matrix[0, :3], torch.tensor([1.0, 2.0, 3.0]))
+    assert torch.equal(matrix[1, 1:4], torch.tensor([1.0, 2.0, 3.0]))
+
+
+def test_receptive_field_of_the_book_cnns():
+    deep = deeper_cnn(24)
+    assert [field for _, field, _ in receptive_field(deep)] == [3, 4, 8, 10]
+    assert [jump for _, _, jump in receptive_field(deep)] == [1, 2, 2, 4]
+    assert receptive_field(minimal_cnn(24))[-1][1] == 5
+
+
+@pytest.mark.parametrize("model", [
+    deeper_cnn(24),
+    minimal_cnn(24),
+    nn.Sequential(nn.Conv2d(1, 2, 5, stride=2), nn.ReLU(), nn.Conv2d(2, 2, 3, stride=2),
+                  nn.MaxPool2d(3, stride=1), nn.Flatten()),
+], ids=["deeper", "minimal", "strided"])
+def test_measured_receptive_field_agrees_with_the_formula(model):
+    assert measured_receptive_field(model, side=40) == receptive_field(model)[-1][1]
