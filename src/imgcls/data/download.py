@@ -28,7 +28,7 @@ from urllib3.exceptions import (
 from urllib3.util import Retry, Timeout
 
 REWRITE_VAR = "IMGCLS_URL_REWRITE"
-CHUNK = 1 << 20
+CHUNK = 1 << 16  # a read that times out loses at most this much of what had arrived
 USER_AGENT = "imgcls-course-book"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CONNECT_RETRIES = 2  # a host that refuses three connections in a row counts as unreachable
@@ -39,11 +39,8 @@ _unreachable: set[str] = set()
 
 
 class SettingError(ValueError):
-    """An ``IMGCLS_URL_REWRITE`` or ``IMGCLS_DOWNLOAD_*`` value that cannot be used."""
-
-    def __init__(self, problem: str, fix: str):
-        super().__init__(problem)
-        self.fix = fix
+    """An ``IMGCLS_URL_REWRITE`` or ``IMGCLS_DOWNLOAD_*`` value that cannot be used (and how to
+    set it instead)."""
 
 
 class DownloadError(Exception):
@@ -77,8 +74,8 @@ class Policy:
             except ValueError:
                 values[field] = -1
             if values[field] < 0 or (field == "timeout" and values[field] == 0):
-                raise SettingError(f"{var}={text!r} is not a valid {field}",
-                                   f"set {var} to a positive {cast.__name__}, or unset it")
+                raise SettingError(f"{var}={text!r} is not a valid {field}: set it to a "
+                                   f"positive {cast.__name__}, or unset it")
         return cls(**values)
 
     def retry(self) -> Retry:
@@ -103,8 +100,8 @@ def rewrite_rules() -> list[tuple[str, str]]:
         prefix, sep, replacement = pair.partition("=")
         if not sep or not prefix or not replacement.startswith(("http://", "https://")):
             raise SettingError(
-                f"{REWRITE_VAR}: {pair!r} is not PREFIX=REPLACEMENT with an http(s) replacement",
-                f"set it to space-separated pairs, e.g. {REWRITE_VAR}="
+                f"{REWRITE_VAR}: {pair!r} is not PREFIX=REPLACEMENT with an http(s) "
+                f"replacement: set it to space-separated pairs, e.g. {REWRITE_VAR}="
                 "'https://=http://cache.example.org/', or unset it")
         rules.append((prefix, replacement))
     return sorted(rules, key=lambda rule: len(rule[0]), reverse=True)
@@ -133,7 +130,9 @@ def _open(url: str, headers: dict[str, str], retry: Retry,
 
 def _live() -> bool:
     """A live bar for a person watching (a terminal, a Jupyter kernel), not for a log file."""
-    return sys.stderr.isatty() or "ipykernel" in sys.modules
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return sys.stderr.isatty() or hasattr(shell, "kernel")
 
 
 class _Progress:
@@ -167,7 +166,7 @@ class _Progress:
         if self.live:
             return
         seconds = time.monotonic() - self.started
-        again = f", after {len(retries)} retries ({', '.join(retries)})" if retries else ""
+        again = f", after {_retries(len(retries))} ({', '.join(retries)})" if retries else ""
         print(f"downloaded {self.name}: {tqdm.format_sizeof(size, 'B')} in {seconds:.1f} s "
               f"from {url}{again}", file=sys.stderr, flush=True)
 
@@ -183,6 +182,10 @@ def _why(error: BaseException | None) -> str:
         return str(error)
     # urllib3 starts connection errors with the connection object's repr: drop it
     return re.sub(r"^<[^>]*>: ", "", f"{error}") or error.__class__.__name__
+
+
+def _retries(n: int) -> str:
+    return f"{n} retry" if n == 1 else f"{n} retries"
 
 
 def _history(retry: Retry) -> list[str]:
@@ -211,6 +214,7 @@ def _stream(url: str, out: Path, policy: Policy, progress: _Progress) -> Retry:
     """Fetch ``url`` into ``out`` (resuming or restarting after a broken body); the last Retry."""
     retry = policy.retry()
     timeout = Timeout(connect=policy.timeout, read=policy.timeout)
+    out.write_bytes(b"")
     validator = None  # the first answer's ETag or Last-Modified: a resumed body is the same file
     while True:
         have = out.stat().st_size if out.exists() else 0
@@ -224,7 +228,7 @@ def _stream(url: str, out: Path, policy: Policy, progress: _Progress) -> Retry:
         try:
             if response.status not in (200, 206):
                 again = _history(retry)
-                after = f" (after {len(again)} retries: {', '.join(again)})" if again else ""
+                after = f" (after {_retries(len(again))}: {', '.join(again)})" if again else ""
                 raise DownloadError(f"HTTP {response.status} {response.reason}{after}")
             try:
                 start, size = _body_start(response, have)
@@ -277,7 +281,7 @@ def download(url: str, out: Path) -> None:
         if isinstance(exc.reason, ConnectTimeoutError):  # no connection could be made
             _unreachable.add(host)
             raise DownloadError(f"cannot connect ({_why(exc.reason)})") from None
-        raise DownloadError(f"{_why(exc.reason)}; gave up after {policy.retries} retries"
+        raise DownloadError(f"{_why(exc.reason)}; gave up after {_retries(policy.retries)}"
                             ) from None
     except HTTPError as exc:  # e.g. a malformed URL or an unreadable answer
         raise DownloadError(_why(exc)) from None
