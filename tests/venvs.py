@@ -136,7 +136,8 @@ def repack(name: str, outdir: Path) -> Path:
     wheel_info = dist.read_text("WHEEL") or ""
     if "Root-Is-Purelib: true" not in wheel_info:
         raise ValueError(f"{name} is not a pure-Python distribution; it cannot be repacked")
-    tag = re.search(r"^Tag: (\S+)", wheel_info, re.M)[1]
+    tags = [t.split("-") for t in re.findall(r"^Tag: (\S+)", wheel_info, re.M)]
+    tag = "-".join([".".join(t[0] for t in tags), *tags[0][1:]])  # py2.py3-none-any
     skip = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
     files = [f for f in dist.files if not str(f).startswith("..")
              and "__pycache__" not in f.parts and f.name not in skip]
