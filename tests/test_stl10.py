@@ -9,7 +9,7 @@ import torch
 from conftest import no_connection
 from torchvision.datasets import STL10
 
-from imgcls.data import download, stl10
+from imgcls.data import disk, download, stl10
 from imgcls.data.errors import DataError
 from imgcls.data.fetch import Fetched
 from imgcls.data.registry import get
@@ -50,23 +50,44 @@ def test_extract_and_read_give_images_the_right_way_up(tmp_path, monkeypatch):
     archive, files = _archive(tmp_path, monkeypatch)
     root = archive.parent
     folder = stl10.extract(archive, root)
-    assert folder == root / "stl10_binary" and (folder / ".complete").is_file()
+    assert folder == root / "stl10_binary" and (folder / ".manifest.json").is_file()
     arrays = stl10.read_arrays(root)
     stored = np.frombuffer(files["train_X.bin"], np.uint8).reshape(6, 3, 96, 96)
     np.testing.assert_array_equal(arrays["xtr"], stored.transpose(0, 1, 3, 2))
     assert arrays["ytr"].tolist() == [0, 1, 2, 0, 1, 2]
     assert arrays["xte"].shape == (4, 3, 96, 96) and arrays["yte"].tolist() == [0, 1, 0, 1]
-    # decoded once: later reads come from the cache, even without the binary files
-    (folder / "train_X.bin").unlink()
-    np.testing.assert_array_equal(stl10.read_arrays(root)["xtr"], arrays["xtr"])
 
 
-def test_a_corrupt_binary_file_is_a_data_error(tmp_path, monkeypatch):
+def test_only_the_labelled_files_are_unpacked_and_checked(tmp_path, monkeypatch):
+    archive, files = _archive(tmp_path, monkeypatch)
+    folder = stl10.extract(archive, archive.parent)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [".manifest.json", "test_X.bin", "test_y.bin", "train_X.bin", "train_y.bin"])
+    # torchvision's own table names unlabeled_X.bin; it is neither unpacked nor needed
+    assert "unlabeled_X.bin" in [n for n, _ in STL10.train_list]
+    assert stl10.derived_problems(archive.parent) == []
+    monkeypatch.setattr(STL10, "test_list", [["test_X.bin", "0" * 32], STL10.test_list[1]])
+    assert any("md5 differs" in p for p in stl10.derived_problems(archive.parent))
+
+
+def test_an_archive_whose_labelled_file_breaks_its_md5_is_refused(tmp_path, monkeypatch):
     archive, _ = _archive(tmp_path, monkeypatch)
+    monkeypatch.setattr(STL10, "test_list", [["test_X.bin", "0" * 32], STL10.test_list[1]])
+    with pytest.raises(DataError, match="test_X.bin in the archive does not match"):
+        stl10.extract(archive, archive.parent)
+    assert not (archive.parent / "stl10_binary").exists()
+
+
+def test_a_corrupt_binary_file_is_a_data_error_then_unpacked_again(tmp_path, monkeypatch,
+                                                                   capsys):
+    archive, files = _archive(tmp_path, monkeypatch)
     folder = stl10.extract(archive, archive.parent)
     (folder / "test_y.bin").write_bytes(b"\x01\x02")
     with pytest.raises(DataError, match="stl10.*torchvision could not read it"):
         stl10.read_arrays(archive.parent)
+    stl10.extract(archive, archive.parent)  # names and sizes are checked: unpacked again
+    assert f"{folder / 'test_y.bin'}: 2 bytes, expected 4" in capsys.readouterr().err
+    assert (folder / "test_y.bin").read_bytes() == files["test_y.bin"]
 
 
 def test_an_archive_with_another_layout_is_refused(tmp_path, monkeypatch):
@@ -74,7 +95,8 @@ def test_an_archive_with_another_layout_is_refused(tmp_path, monkeypatch):
     with pytest.raises(DataError, match="wrong folder layout"):
         stl10.extract(archive, archive.parent)
     assert not (archive.parent / "stl10_binary").exists()
-    assert [p.name for p in archive.parent.iterdir()] == ["stl10_binary.tar.gz"]
+    assert [p.name for p in archive.parent.iterdir() if p.name != disk.LOCK] == [
+        "stl10_binary.tar.gz"]
 
 
 def test_load_stl10_draws_a_stratified_subset(tmp_path, monkeypatch):

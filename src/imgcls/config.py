@@ -39,20 +39,43 @@ def device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def _resolved(path: Path, setting: str) -> Path:
+    try:
+        return path.expanduser().resolve()
+    except (OSError, RuntimeError) as exc:  # Python 3.11 reports a link loop as RuntimeError
+        raise ValueError(f"{setting}={str(path)!r} cannot be used: {exc}; repair the symbolic "
+                         f"links on that path or name another folder.") from None
+
+
 def data_dir() -> Path:
-    """Where datasets live: ``IMGCLS_DATA``, default ``data/`` in the checkout."""
-    return Path(os.environ.get("IMGCLS_DATA") or REPO_ROOT / "data").expanduser().resolve()
+    """Where datasets live: ``IMGCLS_DATA`` (a relative path is taken from the repository root,
+    wherever a chapter runs), default ``data/`` in the checkout."""
+    value = os.environ.get("IMGCLS_DATA", "").strip()
+    path = Path(value).expanduser() if value else Path("data")
+    return _resolved(REPO_ROOT / path, "IMGCLS_DATA")
 
 
 def mirror_dir() -> Path | None:
     """The offline mirror folder named by ``IMGCLS_MIRROR``, or None when unset."""
     value = os.environ.get("IMGCLS_MIRROR", "").strip()
-    return Path(value).expanduser().resolve() if value else None
+    return _resolved(Path(value), "IMGCLS_MIRROR") if value else None
+
+
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def flag(name: str) -> bool:
+    """A yes/no setting: 1/0, true/false, yes/no, on/off in any case; unset or empty is no."""
+    value = os.environ.get(name, "").strip().lower()
+    if value not in TRUE + FALSE:
+        raise ValueError(f"{name}={os.environ[name]!r} is not a yes/no value; use one of "
+                         f"1/0, true/false, yes/no, on/off (any case).")
+    return value in TRUE
 
 
 def allow_standins() -> bool:
-    """True when ``IMGCLS_ALLOW_STANDINS=1`` permits documented offline stand-ins."""
-    return os.environ.get("IMGCLS_ALLOW_STANDINS", "").strip() in ("1", "true", "yes")
+    """True when ``IMGCLS_ALLOW_STANDINS`` (e.g. ``1``) permits documented offline stand-ins."""
+    return flag("IMGCLS_ALLOW_STANDINS")
 
 
 def results_dir() -> Path:

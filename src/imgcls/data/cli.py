@@ -7,6 +7,7 @@ usage error. Errors go to standard error, one ``DataError`` message each.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -15,16 +16,25 @@ from pathlib import Path
 
 from imgcls import config
 from imgcls.data import registry as reg
+from imgcls.data.disk import resolved, size_of
 from imgcls.data.errors import DataError, fix_command
-from imgcls.data.fetch import fetch, mirror_source, verify
+from imgcls.data.fetch import fetch, leftovers, mirror_source, verify
+
+
+def _folder(value: str) -> Path:
+    """A folder argument; an empty one is refused rather than taken as the current folder."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path names no folder; give a folder, "
+                                         "e.g. data or ../shared/data")
+    return Path(value)
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description="Fetch, verify or list the book's data.")
     p.add_argument("names", nargs="*", help="resources to fetch ('all' for every one)")
-    p.add_argument("--mirror", type=Path, default=None,
+    p.add_argument("--mirror", type=_folder, default=None,
                    help="offline mirror folder, read only (default: $IMGCLS_MIRROR)")
-    p.add_argument("--data-dir", type=Path, default=None,
+    p.add_argument("--data-dir", type=_folder, default=None,
                    help="data folder (default: $IMGCLS_DATA or data/ in the checkout)")
     p.add_argument("--verify", action="store_true", help="check the data folder, fetch nothing")
     p.add_argument("--list", action="store_true", help="list every resource and its state")
@@ -61,15 +71,21 @@ BOOK: dict[str, str | None] = {
 }
 
 
-def _prepare_cifar10() -> None:
-    from imgcls.data.cifar10 import load_cifar10
-
-    load_cifar10(train_per_class=1, test_per_class=1)
+def _loader(name: str):
+    return importlib.import_module(f"imgcls.data.{name}")
 
 
-# Derived files built once by ``--book`` (unpacked archives, decoded arrays), so that chapters
-# executed in parallel afterwards only read them.
-PREPARE: dict[str, Callable[[], None]] = {"cifar10": _prepare_cifar10}
+# Derived files (unpacked archives, decoded arrays) built, or checked byte by byte and rebuilt,
+# whenever their resource is fetched, so that chapters executed in parallel only read them.
+PREPARE: dict[str, Callable[[], None]] = {
+    "cifar10": lambda: _loader("cifar10").prepare(),
+    "stl10": lambda: _loader("stl10").prepare(),
+}
+# The same derived files checked by content for --verify, changing nothing.
+DERIVED_CHECKS: dict[str, Callable[[Path], list[str]]] = {
+    "cifar10": lambda data_dir: _loader("cifar10").derived_problems(data_dir),
+    "stl10": lambda data_dir: _loader("stl10").derived_problems(data_dir),
+}
 
 
 @contextmanager
@@ -88,21 +104,48 @@ def _folders(data_dir: Path, mirror: Path | None) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _check(name: str, data_dir: Path) -> tuple[reg.Variant | None, list[str]]:
+    """``verify`` and, once the files verify, the content check of what was derived from them."""
+    variant, problems = verify(name, data_dir)
+    if variant is not None and name in DERIVED_CHECKS:
+        problems = DERIVED_CHECKS[name](data_dir)
+        if problems:
+            variant = None
+    return variant, problems
+
+
+def _fetch(name: str, mirror: Path | None, data_dir: Path) -> reg.Variant:
+    """Fetch one resource and build (or check and rebuild) what is derived from it."""
+    got = fetch(name, mirror=mirror, data_dir=data_dir)
+    if name in PREPARE:
+        with _folders(data_dir, mirror):
+            PREPARE[name]()
+    return got.variant
+
+
+def _bug(name: str, exc: Exception) -> str:
+    return (f"error: {name}: {exc.__class__.__name__}: {exc}\n  this is a bug of the data "
+            f"layer; please report it with the command you ran")
+
+
+def _report_leftovers(names: list[str], data_dir: Path) -> None:
+    found = sorted({p for name in names for p in leftovers(name, data_dir)})
+    for path in found:
+        print(f"note: {path} ({size_of(path):,} bytes) was left by an interrupted run; "
+              f"the next fetch removes it")
+
+
 def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
     failed, needs_backbone = 0, False
     for name, standin in BOOK.items():
         try:
             if check_only:
-                variant, problems = verify(name, data_dir)
+                variant, problems = _check(name, data_dir)
                 if variant is None:
                     raise DataError(name, None, "not verified:\n    " + "\n    ".join(problems))
                 print(f"{name}: verified ({variant.name})")
             else:
-                got = fetch(name, mirror=mirror, data_dir=data_dir)
-                if name in PREPARE:
-                    with _folders(data_dir, mirror):
-                        PREPARE[name]()
-                print(f"{name}: ready ({got.variant.name})")
+                print(f"{name}: ready ({_fetch(name, mirror, data_dir).name})")
         except DataError as exc:
             if standin and config.allow_standins():
                 print(f"{name}: not available here; {standin} (IMGCLS_ALLOW_STANDINS=1)")
@@ -113,6 +156,11 @@ def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
                 if standin:  # offline no mirror holds it: the documented stand-in is the way
                     print(f"  or, offline: IMGCLS_ALLOW_STANDINS=1 make book ({standin}, "
                           "named on the page)", file=sys.stderr)
+        except Exception as exc:  # an unforeseen fault: report it and go on to the next one
+            failed += 1
+            print(_bug(name, exc), file=sys.stderr)
+    if check_only:
+        _report_leftovers(list(BOOK), data_dir)
     if needs_backbone:  # the stand-in backbone: trained once, or checked with --verify
         from imgcls.models import standin as sb
 
@@ -160,8 +208,9 @@ def _list(data_dir: Path, mirror: Path | None) -> int:
 
 def _verify(names: list[str], data_dir: Path) -> int:
     failed = 0
+    _report_leftovers(names, data_dir)
     for name in names:
-        variant, problems = verify(name, data_dir)
+        variant, problems = _check(name, data_dir)
         if variant:
             print(f"{name}: verified ({variant.name}; {variant.fidelity})")
             continue
@@ -177,8 +226,12 @@ def main(argv: list[str], prog: str = "fetch.py") -> int:
     """Run the command line; returns the exit status (non-zero on any failure)."""
     parser = _parser(prog)
     args = parser.parse_args(argv)
-    data_dir = (args.data_dir or config.data_dir()).expanduser().resolve()
-    mirror = args.mirror.expanduser().resolve() if args.mirror else config.mirror_dir()
+    try:
+        data_dir = resolved(args.data_dir, "data") if args.data_dir else config.data_dir()
+        mirror = resolved(args.mirror, "mirror") if args.mirror else config.mirror_dir()
+    except (DataError, ValueError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
     if args.list:
         return _list(data_dir, mirror)
     if args.book:
@@ -196,9 +249,12 @@ def main(argv: list[str], prog: str = "fetch.py") -> int:
     failed = 0
     for name in names:
         try:
-            got = fetch(name, mirror=mirror, data_dir=data_dir)
-            print(f"{name}: ready ({got.variant.name}; {got.variant.fidelity})")
+            variant = _fetch(name, mirror, data_dir)
+            print(f"{name}: ready ({variant.name}; {variant.fidelity})")
         except DataError as exc:
             failed += 1
             print(f"error: {exc}", file=sys.stderr)
+        except Exception as exc:  # an unforeseen fault: report it and go on to the next one
+            failed += 1
+            print(_bug(name, exc), file=sys.stderr)
     return 1 if failed else 0

@@ -13,9 +13,7 @@ import hashlib
 import http.client
 import os
 import shutil
-import tarfile
 import tempfile
-import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,9 +24,9 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from imgcls import config
-from imgcls.data import download
+from imgcls.data import disk, download
 from imgcls.data import registry as reg
-from imgcls.data.errors import FETCH_SCRIPT, DataError, mirror_fix
+from imgcls.data.errors import FETCH_SCRIPT, WRITE_SIDE, DataError, mirror_fix, os_error
 from imgcls.data.registry import FileSpec, Resource, Variant
 
 CHUNK = 1 << 20
@@ -37,14 +35,7 @@ LAYOUT_SEARCH_LIMIT = 20_000
 NETWORK_ERRORS = (OSError, EOFError, zlib.error, http.client.HTTPException)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-# mkstemp makes owner-only files; installed files get the usual permissions instead.
-FILE_MODE = 0o666 & ~_umask()
+FILE_MODE = disk.FILE_MODE  # mkstemp makes owner-only files; installed ones get the usual mode
 
 
 @dataclass(frozen=True)
@@ -119,29 +110,13 @@ def problem_with(path: Path, spec: FileSpec) -> str | None:
     return None
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    path, folder = path.resolve(), folder.resolve()
-    return path == folder or folder in path.parents
-
-
-def _refuse_mirror_writes(resource: str, folder: Path, mirror: Path | None) -> None:
-    """Stop before anything could be written into the mirror (a data folder inside it)."""
-    if mirror is not None and mirror.is_dir() and _inside(folder, mirror):
-        raise DataError(resource, folder, f"this folder lies inside the mirror {mirror}, "
-                        "which is never written to",
-                        f"use a data folder outside the mirror: {FETCH_SCRIPT} {resource} "
-                        f"--data-dir data")
-
-
 def _temp_beside(dest: Path, resource: str) -> Path:
     """An empty temporary file in ``dest``'s folder (same file system, so the move is atomic)."""
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     except OSError as exc:
-        raise DataError(resource, dest, f"cannot write to {dest.parent} ({exc})",
-                        f"make {dest.parent} writable, or choose another folder: "
-                        f"{FETCH_SCRIPT} {resource} --data-dir DIR") from None
+        raise os_error(resource, dest.parent, exc, f"writing {dest.name}") from None
     os.close(fd)
     return Path(name)
 
@@ -183,26 +158,48 @@ def mirror_source(spec: FileSpec, mirror: Path) -> tuple[Path, bool] | None:
     return None
 
 
+def _misplaced(spec: FileSpec, mirror: Path, resource: str) -> DataError:
+    """The error for a file that is not where the mirror should hold it, with the likely fix."""
+    src = mirror / spec.mirror
+    if (mirror.parent / spec.mirror).is_file():
+        other, right = mirror.parent / spec.mirror, mirror.parent
+    else:
+        other = _find_elsewhere(mirror, spec.mirror)
+        if other is None:
+            return DataError(resource, src, "missing from the mirror")
+        top = str(other)[: -len(spec.mirror)].rstrip("/")
+        right = Path(top) if other.as_posix().endswith("/" + spec.mirror) else None
+    problem = f"wrong folder layout in the mirror: the file is at {other}, expected at {src}"
+    if right is not None:  # the mirror setting names the wrong folder, not a wrong layout
+        return DataError(resource, src, problem,
+                         f"point the mirror at {right}: --mirror {right} (or IMGCLS_MIRROR)")
+    return DataError(resource, src, problem,
+                     f"lay the mirror out as its PROVENANCE.md says: move {other} to {src}")
+
+
 def _copy_from_mirror(spec: FileSpec, dest: Path, mirror: Path, resource: str) -> None:
     """Copy one file from the mirror (read only) through a checked temporary file."""
     found = mirror_source(spec, mirror)
     if found is None:
-        src = mirror / spec.mirror
-        other = _find_elsewhere(mirror, spec.mirror)
-        if other is not None:
-            raise DataError(resource, src, f"wrong folder layout in the mirror: the file is at "
-                            f"{other}, expected at {src}",
-                            f"lay the mirror out as its PROVENANCE.md says: move {other} to "
-                            f"{src}")
-        raise DataError(resource, src, "missing from the mirror")
+        raise _misplaced(spec, mirror, resource)
     src, gunzip = found
     tmp = _temp_beside(dest, resource)
     try:
         try:
-            with (gzip.open(src, "rb") if gunzip else open(src, "rb")) as fin, \
-                    open(tmp, "wb") as fout:
-                shutil.copyfileobj(fin, fout, CHUNK)
-        except (OSError, EOFError, zlib.error) as exc:
+            with (gzip.open(src, "rb") if gunzip else open(src, "rb")) as fin:
+                try:
+                    fout = open(tmp, "wb")
+                except OSError as exc:
+                    raise os_error(resource, dest, exc, "copying from the mirror") from None
+                with fout:
+                    shutil.copyfileobj(fin, fout, CHUNK)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            if exc.errno in WRITE_SIDE:  # the data folder's disk, not the mirror's copy
+                raise os_error(resource, dest, exc, "copying from the mirror") from None
+            raise DataError(resource, src, f"copy from the mirror failed ({exc}); "
+                            f"{dest} is unchanged", mirror_fix(resource, mirror)) from None
+        except (EOFError, zlib.error) as exc:
             raise DataError(resource, src, f"copy from the mirror failed ({exc}); "
                             f"{dest} is unchanged", mirror_fix(resource, mirror)) from None
         problem = _install(tmp, dest, spec)
@@ -275,12 +272,13 @@ def _variant_ok(variant: Variant, data_dir: Path) -> bool:
 MAX_REPORTED = 5
 
 
-def _fill(variant: Variant, data_dir: Path,
-          get_one: Callable[[FileSpec, Path], None]) -> list[DataError]:
+def _fill(variant: Variant, data_dir: Path, get_one: Callable[[FileSpec, Path], None],
+          mirror: Path | None = None, resource: str = "") -> list[DataError]:
     """Get every file of ``variant`` that does not verify yet; verified files are left alone.
 
     Every file is tried (good ones are installed even when others fail); the failures are
-    returned, empty when the variant is complete.
+    returned, empty when the variant is complete. No file is written into the mirror, not even
+    through a folder that is a symbolic link into it.
     """
     failures = []
     for spec in tqdm(variant.files, desc=variant.name, leave=False,
@@ -288,9 +286,12 @@ def _fill(variant: Variant, data_dir: Path,
         dest = final_path(spec, data_dir)
         if problem_with(dest, spec) is not None:
             try:
+                disk.refuse_mirror_writes(resource, dest.parent, mirror)
                 get_one(spec, dest)
             except DataError as exc:
                 failures.append(exc)
+            except OSError as exc:  # moving a checked file into place
+                failures.append(os_error(resource, dest, exc, f"installing {dest.name}"))
     return failures
 
 
@@ -333,9 +334,22 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
     everything fails, the ``DataError`` lists what each source said about each file.
     """
     resource = reg.get(name)
-    data_dir = Path(data_dir) if data_dir else config.data_dir()
+    data_dir = disk.resolved(data_dir, name) if data_dir else config.data_dir()
     mirror = Path(mirror) if mirror else config.mirror_dir()
-    _refuse_mirror_writes(name, data_dir, mirror)
+    disk.refuse_mirror_writes(name, data_dir, mirror)
+    folders = _folders(resource, data_dir)
+    present = [v for v in resource.variants if _variant_ok(v, data_dir)]
+    if any(v.exact for v in present) and not disk.leftovers(folders):
+        return _result(resource, next(v for v in present if v.exact), data_dir)
+    with disk.writer(data_dir, name):  # one writer at a time; leftovers are then stale
+        disk.remove_leftovers(folders, name)
+        return _fetch_locked(resource, data_dir, mirror, download)
+
+
+def _fetch_locked(resource: Resource, data_dir: Path, mirror: Path | None,
+                  download: bool) -> Fetched:
+    """``fetch`` once it holds the writer lock (another process may have fetched meanwhile)."""
+    name = resource.name
     present = [v for v in resource.variants if _variant_ok(v, data_dir)]
     for variant in present:
         if variant.exact:
@@ -352,7 +366,7 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
             if not all(s.mirror for s in variant.files):
                 continue
             failures = _fill(variant, data_dir,
-                             lambda s, d: _copy_from_mirror(s, d, mirror, name))
+                             lambda s, d: _copy_from_mirror(s, d, mirror, name), mirror, name)
             if not failures:
                 return _result(resource, variant, data_dir)
             attempts += _report("mirror", variant, failures)
@@ -361,7 +375,8 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
         for variant in resource.variants:
             if not all(s.urls or s.downloader for s in variant.files):
                 continue
-            failures = _fill(variant, data_dir, lambda s, d: _download(s, d, name))
+            failures = _fill(variant, data_dir, lambda s, d: _download(s, d, name), mirror,
+                             name)
             if not failures:
                 return _result(resource, variant, data_dir)
             for exc in failures:
@@ -382,11 +397,45 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
                     + "\n    ".join(attempts), "\n    or ".join(fixes))
 
 
+def _folders(resource: Resource, data_dir: Path) -> list[Path]:
+    """The folders where ``resource``'s files (and their temporary files) live."""
+    paths = [final_path(s, data_dir) for v in resource.variants for s in v.files]
+    return list(dict.fromkeys([data_dir] + [p.parent for p in paths]))
+
+
+def own_folder(variant: Variant, data_dir: Path) -> Path | None:
+    """The folder that holds ``variant``'s files and nothing else (None for loose files)."""
+    paths = [final_path(s, data_dir) for s in variant.files if not s.in_hub]
+    if len(paths) < 2:
+        return None
+    common = Path(os.path.commonpath(paths))
+    return common if common != data_dir and data_dir in common.parents else None
+
+
+def unexpected_files(variant: Variant, data_dir: Path) -> list[Path]:
+    """Files in ``variant``'s own folder that are not part of it (never loaded, reported)."""
+    folder = own_folder(variant, data_dir)
+    if folder is None or not folder.is_dir():
+        return []
+    known = {final_path(s, data_dir) for s in variant.files}
+    stale = set(disk.leftovers(p.parent for p in known))
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and p not in known and not any(p == s or s in p.parents
+                                                                 for s in stale))
+
+
+def leftovers(name: str, data_dir: Path | None = None) -> list[Path]:
+    """Temporary files and folders of interrupted runs where ``name``'s files live."""
+    data_dir = Path(data_dir) if data_dir else config.data_dir()
+    return disk.leftovers(_folders(reg.get(name), data_dir))
+
+
 def verify(name: str, data_dir: Path | None = None) -> tuple[Variant | None, list[str]]:
     """Check what the data folder holds for ``name``, fetching nothing.
 
     Returns the first variant that verifies (or None) and, otherwise, the problems found with
-    the most complete variant, one line per bad file.
+    the most complete variant, one line per bad file. A file in a variant's own folder that is
+    not part of it is a problem too: it is never loaded, and it should not be there.
     """
     resource = reg.get(name)
     data_dir = Path(data_dir) if data_dir else config.data_dir()
@@ -398,96 +447,11 @@ def verify(name: str, data_dir: Path | None = None) -> tuple[Variant | None, lis
             problem = problem_with(path, spec)
             if problem:
                 problems.append(f"{path}: {problem}")
+        problems += [f"{p}: unexpected file, not part of {name} (never loaded; remove it)"
+                     for p in unexpected_files(variant, data_dir)]
         if not problems:
             return variant, []
         if best is None or len(problems) < len(best):
             best = problems
     return None, best or []
 
-
-def _marker_text(archive: Path) -> str:
-    stat = archive.stat()
-    return f"{archive.name} {stat.st_size} {stat.st_mtime_ns}"
-
-
-def _unpack(archive: Path, work: Path, resource: str) -> None:
-    """Unpack a zip or tar archive into ``work``; a broken archive is a ``DataError``."""
-    try:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as zf:
-                zf.extractall(work)
-        else:
-            with tarfile.open(archive) as tar:
-                tar.extractall(work, filter="data")
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-        kind = "zip" if archive.suffix == ".zip" else "zip or tar"
-        raise DataError(resource, archive, f"not a valid {kind} archive ({exc})") from None
-
-
-def extract_archive(archive: Path, dest: Path, expect: tuple[str, ...], resource: str,
-                    inner: str | None = None) -> Path:
-    """Unpack a zip or tar ``archive`` into ``dest`` once (atomically), checking its layout.
-
-    ``inner`` names the archive's top folder that becomes ``dest`` (None: the archive's top
-    level itself); ``expect`` lists paths that must exist there (e.g. ``train``, ``test``). An
-    archive laid out otherwise gives a 'wrong folder layout' error and leaves nothing behind.
-    A finished extraction is marked; a newer archive is extracted again. Safe when two
-    processes extract at once: the first complete folder wins and is never pulled away.
-    """
-    _refuse_mirror_writes(resource, dest, config.mirror_dir())
-    marker = dest / ".complete"
-    want = _marker_text(archive)
-    if marker.is_file() and marker.read_text() == want:
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        _unpack(archive, work, resource)
-        top = work / inner if inner else work
-        missing = [e for e in expect if not (top / e).exists()]
-        if missing:
-            found = sorted(p.name for p in work.iterdir())
-            where = f"{inner}/" if inner else "the top of the archive"
-            raise DataError(resource, archive, f"wrong folder layout: expected {list(expect)} "
-                            f"in {where}, found {found}")
-        (top / ".complete").write_text(want)
-        try:
-            os.rename(top, dest)
-        except OSError:
-            if marker.is_file() and marker.read_text() == want:
-                return dest  # another process finished first; use its folder
-            stale = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
-            os.replace(dest, stale / dest.name)
-            os.rename(top, dest)
-            shutil.rmtree(stale, ignore_errors=True)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
-    return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        try:
-            with zipfile.ZipFile(archive) as zf:
-                zf.extractall(work)
-        except (zipfile.BadZipFile, EOFError) as exc:
-            raise DataError(resource, archive, f"not a valid zip archive ({exc})") from None
-        missing = [e for e in expect if not (work / e).exists()]
-        if missing:
-            found = sorted(p.name for p in work.iterdir())
-            raise DataError(resource, archive, f"wrong folder layout: expected {list(expect)} "
-                            f"at the top of the archive, found {found}")
-        (work / ".complete").write_text(want)
-        try:
-            os.rename(work, dest)
-        except OSError:
-            if marker.is_file() and marker.read_text() == want:
-                return dest  # another process finished first; use its folder
-            stale = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
-            os.replace(dest, stale / dest.name)
-            os.rename(work, dest)
-            shutil.rmtree(stale, ignore_errors=True)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
-    return dest

@@ -7,17 +7,15 @@ from pathlib import Path
 from PIL import Image
 from torchvision.datasets import ImageFolder
 
-from imgcls.data.errors import DataError
-from imgcls.data.fetch import fetch
+from imgcls.data.errors import DataError, notice
+from imgcls.data.fetch import Fetched, fetch, unexpected_files
 
 ANIMAL_CLASSES = ("cat", "dog", "wild")
 
 
-def animal_faces_dir(split: str) -> Path:
-    """The folder of one split (``train`` or ``valid``) of the animal faces, fetched first."""
+def _split_folder(got: Fetched, split: str) -> Path:
     if split not in ("train", "valid"):
         raise ValueError(f"split must be 'train' or 'valid', got {split!r}")
-    got = fetch("animal_faces")
     folder = got.paths[0].parents[2] / split
     found = tuple(sorted(p.name for p in folder.iterdir() if p.is_dir()))
     if found != ANIMAL_CLASSES:
@@ -26,9 +24,28 @@ def animal_faces_dir(split: str) -> Path:
     return folder
 
 
+def animal_faces_dir(split: str) -> Path:
+    """The folder of one split (``train`` or ``valid``) of the animal faces, fetched first."""
+    return _split_folder(fetch("animal_faces"), split)
+
+
 def animal_faces(split: str, transform=None) -> ImageFolder:
-    """The animal faces of one split as a torchvision ImageFolder (classes cat, dog, wild)."""
-    return ImageFolder(animal_faces_dir(split), transform=transform)
+    """The animal faces of one split as a torchvision ImageFolder (classes cat, dog, wild).
+
+    Only the resource's own files are loaded: anything else in its folders is left out and
+    named in a notice.
+    """
+    got = fetch("animal_faces")
+    folder = _split_folder(got, split)
+    stray = [p for p in unexpected_files(got.variant, got.paths[0].parents[3])
+             if folder in p.parents]
+    if stray:
+        names = ", ".join(str(p) for p in stray[:5])
+        more = f" and {len(stray) - 5} more" if len(stray) > 5 else ""
+        notice("animal_faces", f"left out {len(stray)} file(s) that are not part of the "
+               f"dataset: {names}{more} (remove them)")
+    known = {str(p) for p in got.paths}
+    return ImageFolder(folder, transform=transform, is_valid_file=lambda p: p in known)
 
 
 def photo_paths() -> dict[str, Path]:

@@ -1,8 +1,10 @@
-"""STL-10's labelled splits as uint8 tensors, read once by ``torchvision.datasets.STL10``.
+"""STL-10's labelled splits as uint8 tensors, read by ``torchvision.datasets.STL10``.
 
-The official archive (fetched and md5-checked by the data layer) is unpacked beside it into
-``stl10_binary/``, where torchvision looks. torchvision then checks the md5 of every binary file;
-the decoded arrays are cached in ``stl10_binary/labelled.npz`` so that later runs skip that work.
+The official archive (fetched and md5-checked by the data layer) is streamed once and only its
+labelled binary files are unpacked beside it into ``stl10_binary/``, where torchvision looks:
+the 2.7 GB ``unlabeled_X.bin`` is skipped. Each unpacked file is checked against its own md5 in
+torchvision's table when unpacked and whenever torchvision reads it; the folder's manifest
+(names, sizes, digests) is checked on every load, and the folder unpacked again on a mismatch.
 """
 
 from __future__ import annotations
@@ -11,39 +13,51 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torchvision.datasets import STL10
+from torchvision.datasets.utils import check_integrity
 
+from imgcls import config
+from imgcls.data import registry as reg
+from imgcls.data.derived import extract_archive, folder_problems
 from imgcls.data.errors import DataError
-from imgcls.data.fetch import extract_archive, fetch
+from imgcls.data.fetch import fetch, final_path
 from imgcls.data.splits import ImageSplits, stratified_indices
 
 CLASSES = ("airplane", "bird", "car", "cat", "deer", "dog", "horse", "monkey", "ship", "truck")
 FOLDER = "stl10_binary"
-CACHE = "labelled.npz"
+UNLABELLED = "unlabeled_X.bin"
 
 
-def extract(archive: Path, root: Path) -> Path:
-    """Unpack ``archive`` into ``root/stl10_binary`` once, atomically; returns that folder."""
-    return extract_archive(archive, root / FOLDER, ("test_X.bin",), "stl10", inner=FOLDER)
+def labelled_files() -> dict[str, str]:
+    """The binary files of the labelled splits and their md5, from torchvision's own table."""
+    return {name: md5 for name, md5 in STL10.train_list + STL10.test_list if name != UNLABELLED}
+
+
+class _LabelledSTL10(STL10):
+    """torchvision's STL10, checking only the files of the labelled splits it reads."""
+
+    def _check_integrity(self) -> bool:
+        folder = Path(self.root) / self.base_folder
+        return all(check_integrity(str(folder / n), md5) for n, md5 in labelled_files().items())
+
+
+def extract(archive: Path, root: Path, contents: bool = False) -> Path:
+    """Unpack the labelled files of ``archive`` into ``root/stl10_binary``, checked, once."""
+    files = labelled_files()
+    return extract_archive(archive, root / FOLDER, tuple(files), "stl10", inner=FOLDER,
+                           only=files, contents=contents)
 
 
 def read_arrays(root: Path) -> dict[str, np.ndarray]:
-    """The labelled splits as arrays (``xtr``, ``ytr``, ``xte``, ``yte``), cached after one read."""
-    from torchvision.datasets import STL10
-
-    cache = root / FOLDER / CACHE
-    if not cache.is_file():
-        try:
-            train = STL10(root, split="train", download=False)
-            test = STL10(root, split="test", download=False)
-        except RuntimeError as exc:  # torchvision's message for missing or corrupted files
-            fix = f"delete {root / FOLDER} and run: python data_scripts/fetch.py stl10"
-            raise DataError("stl10", root / FOLDER, f"torchvision could not read it ({exc})",
-                            fix) from None
-        tmp = cache.with_name("labelled.part.npz")
-        np.savez(tmp, xtr=train.data, ytr=train.labels, xte=test.data, yte=test.labels)
-        tmp.replace(cache)
-    with np.load(cache) as z:
-        return {k: z[k] for k in ("xtr", "ytr", "xte", "yte")}
+    """The labelled splits as arrays (``xtr``, ``ytr``, ``xte``, ``yte``), md5-checked."""
+    try:
+        train = _LabelledSTL10(root, split="train", download=False)
+        test = _LabelledSTL10(root, split="test", download=False)
+    except (RuntimeError, ValueError) as exc:  # torchvision: missing, corrupted or cut short
+        fix = f"delete {root / FOLDER} and run: python data_scripts/fetch.py stl10"
+        raise DataError("stl10", root / FOLDER, f"torchvision could not read it ({exc})",
+                        fix) from None
+    return {"xtr": train.data, "ytr": train.labels, "xte": test.data, "yte": test.labels}
 
 
 def load_stl10(train_per_class: int | None = None, test_per_class: int | None = None,
@@ -58,5 +72,25 @@ def load_stl10(train_per_class: int | None = None, test_per_class: int | None = 
     itr = stratified_indices(ytr, train_per_class, seed)
     ite = stratified_indices(yte, test_per_class, seed + 1)
     return ImageSplits(xtr[itr], ytr[itr], xte[ite], yte[ite], CLASSES,
-                     f"{got.resource.name} ({got.variant.name}): {got.variant.fidelity}",
-                     got.exact)
+                       f"{got.resource.name} ({got.variant.name}): {got.variant.fidelity}",
+                       got.exact)
+
+
+def prepare() -> None:
+    """Fetch STL-10 and unpack its labelled files, checking every byte of an earlier unpacking."""
+    got = fetch("stl10")
+    extract(got.paths[0], got.paths[0].parent, contents=True)
+
+
+def derived_problems(data_dir: Path | None = None) -> list[str]:
+    """What is wrong with the unpacked labelled files (by content), changing nothing."""
+    data_dir = Path(data_dir) if data_dir else config.data_dir()
+    archive = final_path(reg.get("stl10").variants[0].files[0], data_dir)
+    folder = data_dir / FOLDER
+    if not (folder.exists() and archive.is_file()):
+        return []
+    problems = folder_problems(folder, archive, contents=True)
+    for name, md5 in labelled_files().items():
+        if (folder / name).is_file() and not check_integrity(str(folder / name), md5):
+            problems.append(f"{folder / name}: md5 differs from torchvision's {md5}")
+    return problems

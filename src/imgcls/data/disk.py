@@ -1,0 +1,112 @@
+"""The data folder on disk: one writer at a time, leftovers of interrupted runs, and the mirror
+that is never written, even through a symbolic link."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock
+
+from imgcls.data.errors import DataError, notice, os_error
+
+LOCK = ".imgcls-writer.lock"
+# Temporary names the data layer writes: ``.<final name>.<random>.part`` (files and folders),
+# gunzip input ``...part.gz``, folders of older versions ``.<name>.<8 random>`` and the
+# downloader's ``tmp<8 random>``.
+_PART = re.compile(r"^\..+\.part(\.gz)?$")
+_OLD_DIR = re.compile(r"^\..+\.(old\.)?[a-z0-9_]{8}$|^tmp[a-z0-9_]{8}$")
+
+
+def umask() -> int:
+    """The process's file-creation mask (read without changing it for good)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp and mkdtemp make owner-only entries; installed ones get the usual permissions instead.
+FILE_MODE = 0o666 & ~umask()
+DIR_MODE = 0o777 & ~umask()
+
+
+def resolved(path: Path, resource: str) -> Path:
+    """``path`` made absolute with symbolic links followed; a link loop is a ``DataError``."""
+    try:
+        return Path(path).expanduser().resolve()
+    except (OSError, RuntimeError) as exc:  # Python 3.11 reports a loop as RuntimeError
+        raise DataError(resource, path, f"a symbolic link loop ({exc})",
+                        "repair the symbolic links on that path, or choose another folder "
+                        "(--data-dir DIR / IMGCLS_DATA=DIR)") from None
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """True when ``path`` (symbolic links followed) is ``folder`` or lies within it."""
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def refuse_mirror_writes(resource: str, folder: Path, mirror: Path | None) -> None:
+    """Stop before anything could be written into the mirror (a folder inside it, or a link)."""
+    if mirror is not None and mirror.is_dir() and inside(resolved(folder, resource), mirror):
+        raise DataError(resource, folder, f"this folder lies inside the mirror {mirror}, "
+                        "which is never written to",
+                        f"use a data folder outside the mirror (and no symbolic link into it): "
+                        f"python data_scripts/fetch.py {resource} --data-dir data")
+
+
+_locks: dict[Path, FileLock] = {}
+
+
+@contextmanager
+def writer(folder: Path, resource: str) -> Iterator[None]:
+    """Hold the lock that every writer in ``folder`` takes (re-entrant within a process)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_error(resource, folder, exc, "creating the data folder") from None
+    path = folder / LOCK
+    lock = _locks.setdefault(path, FileLock(path))
+    try:
+        lock.acquire()
+    except OSError as exc:
+        raise os_error(resource, path, exc, "taking the data folder's writer lock") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def leftovers(folders: Iterable[Path]) -> list[Path]:
+    """Temporary files and folders that interrupted runs left in ``folders`` (not recursive)."""
+    found = []
+    for folder in dict.fromkeys(folders):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:  # a folder that does not exist (yet) holds no leftovers
+            continue
+        found += [Path(e.path) for e in entries if _PART.match(e.name)
+                  or (_OLD_DIR.match(e.name) and e.is_dir(follow_symlinks=False))]
+    return sorted(found)
+
+
+def size_of(path: Path) -> int:
+    """Bytes held by a file, or by every file under a folder."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.exists() else 0
+
+
+def remove_leftovers(folders: Iterable[Path], resource: str) -> None:
+    """Delete the leftovers of interrupted runs; call it while holding the writer lock."""
+    for path in leftovers(folders):
+        size = size_of(path)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        notice(resource, f"removed {path} ({size:,} bytes), left by an interrupted run")
