@@ -61,11 +61,28 @@ def test_folder_defaults(monkeypatch):
     assert config.mirror_dir() is None
 
 
-@pytest.mark.parametrize("value, allowed", [("1", True), ("yes", True), ("0", False),
-                                            ("", False), ("no", False)])
+@pytest.mark.parametrize("value, allowed", [
+    ("1", True), ("yes", True), ("True", True), ("ON", True), (" on ", True), ("YES", True),
+    ("0", False), ("", False), ("no", False), ("False", False), ("OFF", False)])
 def test_allow_standins(monkeypatch, value, allowed):
     monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", value)
     assert config.allow_standins() is allowed
+
+
+@pytest.mark.parametrize("value", ["2", "enabled", "y es", "tru"])
+def test_a_yes_no_setting_with_another_value_is_an_error(monkeypatch, value):
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", value)
+    with pytest.raises(ValueError, match=f"IMGCLS_ALLOW_STANDINS={value!r} is not a yes/no"):
+        config.allow_standins()
+
+
+def test_a_relative_data_folder_is_taken_from_the_repository_root(monkeypatch, tmp_path):
+    root = Path(config.__file__).resolve().parents[2]
+    monkeypatch.chdir(tmp_path)  # wherever a chapter runs
+    monkeypatch.setenv("IMGCLS_DATA", "some/data")
+    assert config.data_dir() == root / "some" / "data"
+    monkeypatch.setenv("IMGCLS_DATA", "  ")
+    assert config.data_dir() == root / "data"
 
 
 def test_seed_everything_makes_runs_repeat():

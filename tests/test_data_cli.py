@@ -114,3 +114,11 @@ def test_book_prepares_derived_files_in_the_chosen_folder(world, capsys, monkeyp
     status, out, _ = run(capsys, "--book", "--data-dir", str(other))
     assert status == 0 and seen == [str(other)]
     assert os.environ["IMGCLS_DATA"] == str(world.data)  # restored afterwards
+
+
+def test_fetching_a_resource_by_name_also_prepares_what_is_derived_from_it(world, capsys,
+                                                                          monkeypatch):
+    seen = []
+    monkeypatch.setattr(cli, "PREPARE", {"blob": lambda: seen.append(os.environ["IMGCLS_DATA"])})
+    status, out, _ = run(capsys, "blob", "pics")
+    assert status == 0 and seen == [str(world.data)]

@@ -59,7 +59,7 @@ def refuse_mirror_writes(resource: str, folder: Path, mirror: Path | None) -> No
                         f"python data_scripts/fetch.py {resource} --data-dir data")
 
 
-_locks: dict[Path, FileLock] = {}
+_locks: dict[tuple[int, Path], FileLock] = {}  # by process: a forked child needs its own
 
 
 @contextmanager
@@ -70,7 +70,8 @@ def writer(folder: Path, resource: str) -> Iterator[None]:
     except OSError as exc:
         raise os_error(resource, folder, exc, "creating the data folder") from None
     path = folder / LOCK
-    lock = _locks.setdefault(path, FileLock(path))
+    key = (os.getpid(), path)
+    lock = _locks[key] = _locks.get(key) or FileLock(path)
     try:
         lock.acquire()
     except OSError as exc:
