@@ -40,7 +40,7 @@ def compare(scores: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tens
         "score s": scores,
         "p = sigmoid(s)": scores.sigmoid(),
         "distance loss": distance_losses(scores, targets),
-        "its gradient": distance_gradients(scores, targets),
+        "distance-loss gradient": distance_gradients(scores, targets),
         "log loss": log_losses(scores, targets),
         "log-loss gradient": log_gradients(scores, targets),
     }
