@@ -24,7 +24,7 @@ from imgcls.data.derived import (
     folder_problems,
     manifest_digest,
 )
-from imgcls.data.errors import DataError
+from imgcls.data.errors import REPAIR, DataError
 from imgcls.data.fetch import fetch, final_path
 from imgcls.data.splits import ImageSplits, stratified_indices
 
@@ -38,8 +38,12 @@ CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
 def _official(root: Path) -> tuple[np.ndarray, ...]:
     from torchvision.datasets import CIFAR10
 
-    train = CIFAR10(root, train=True, download=False)
-    test = CIFAR10(root, train=False, download=False)
+    try:
+        train = CIFAR10(root, train=True, download=False)
+        test = CIFAR10(root, train=False, download=False)
+    except RuntimeError as exc:  # torchvision: a batch file missing or not matching its md5
+        raise DataError("cifar10", root / BATCHES, f"torchvision could not read it ({exc})",
+                        REPAIR.format(name="cifar10")) from None
     return (train.data, np.array(train.targets), test.data, np.array(test.targets))
 
 

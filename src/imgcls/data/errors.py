@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 FETCH_SCRIPT = "python data_scripts/fetch.py"
+# The fix for unpacked files that do not match: the fetch command checks them byte by byte.
+REPAIR = FETCH_SCRIPT + " {name}   (checks every unpacked file and unpacks damaged ones again)"
 
 
 class DataError(RuntimeError):

@@ -82,6 +82,13 @@ def _digest(path: Path, algo: str) -> str:
 
 def problem_with(path: Path, spec: FileSpec) -> str | None:
     """Why ``path`` is not a good copy of ``spec`` (None when it verifies)."""
+    try:
+        return _problem(path, spec)
+    except OSError as exc:  # a file this user may not read, or a failing disk
+        return f"unreadable ({exc.strerror or exc})"
+
+
+def _problem(path: Path, spec: FileSpec) -> str | None:
     if not path.is_file():
         return "missing"
     size = path.stat().st_size

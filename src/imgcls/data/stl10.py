@@ -19,7 +19,7 @@ from torchvision.datasets.utils import check_integrity
 from imgcls import config
 from imgcls.data import registry as reg
 from imgcls.data.derived import extract_archive, folder_problems
-from imgcls.data.errors import DataError
+from imgcls.data.errors import REPAIR, DataError
 from imgcls.data.fetch import fetch, final_path
 from imgcls.data.splits import ImageSplits, stratified_indices
 
@@ -54,9 +54,8 @@ def read_arrays(root: Path) -> dict[str, np.ndarray]:
         train = _LabelledSTL10(root, split="train", download=False)
         test = _LabelledSTL10(root, split="test", download=False)
     except (RuntimeError, ValueError) as exc:  # torchvision: missing, corrupted or cut short
-        fix = f"delete {root / FOLDER} and run: python data_scripts/fetch.py stl10"
         raise DataError("stl10", root / FOLDER, f"torchvision could not read it ({exc})",
-                        fix) from None
+                        REPAIR.format(name="stl10")) from None
     return {"xtr": train.data, "ytr": train.labels, "xte": test.data, "yte": test.labels}
 
 
