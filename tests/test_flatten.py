@@ -40,3 +40,15 @@ def test_flattened_animal_faces_gives_a_feature_matrix(folder, monkeypatch):
     first = Image.open(folder / "cat" / "0.png").convert("L").resize((16, 16))
     diff = np.abs(X[0] - np.asarray(first, dtype=np.float32).ravel() / 255)
     assert diff.mean() < 0.02 and diff.max() < 0.1  # resampling filters differ slightly
+
+
+def test_accuracy_by_group_counts_right_answers_and_predictions_per_group():
+    y_true = np.array([0, 0, 2, 2, 2, 2])
+    y_pred = np.array([0, 1, 2, 0, 2, 2])
+    groups = np.array(["cat", "cat", "wild: fox", "wild: big cat", "wild: big cat", "wild: fox"])
+    table = flatten.accuracy_by_group(y_true, y_pred, groups, ("cat", "dog", "wild"))
+    assert list(table.index) == ["cat", "wild: fox", "wild: big cat"]
+    assert table["images"].tolist() == [2, 2, 2]
+    assert table["accuracy"].tolist() == [0.5, 1.0, 0.5]
+    assert table.loc["wild: big cat", ["predicted cat", "predicted dog", "predicted wild"]
+                     ].tolist() == [1, 0, 1]

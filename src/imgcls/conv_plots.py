@@ -1,0 +1,35 @@
+"""Figures of the convolution chapter: small arrays drawn as grids with their numbers, so that
+a reader can follow a convolution, a pooling or the convolution's matrix cell by cell."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+
+def number_grid(ax: plt.Axes, array: torch.Tensor | np.ndarray, title: str = "",
+                blocks: int | None = None,
+                window: tuple[int, int, int, int] | None = None,
+                fontsize: float = 8) -> plt.Axes:
+    """Draw a 2-D ``array`` as grey cells with each value written in it; ``blocks`` outlines
+    the non-overlapping ``blocks`` x ``blocks`` squares (a pooling's windows), ``window``
+    = (row, col, height, width) outlines one window (a kernel's position)."""
+    values = np.asarray(array, dtype=float)
+    ax.imshow(values, cmap="gray")
+    for (r, c), value in np.ndenumerate(values):
+        ax.text(c, r, f"{value:.3g}", ha="center", va="center", color="tab:red",
+                fontsize=fontsize)
+    if blocks:
+        for r in range(0, values.shape[0] - blocks + 1, blocks):
+            for c in range(0, values.shape[1] - blocks + 1, blocks):
+                ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), blocks, blocks, fill=False,
+                                           edgecolor="tab:orange", linewidth=2))
+    if window:
+        row, col, height, width = window
+        ax.add_patch(plt.Rectangle((col - 0.5, row - 0.5), width, height, fill=False,
+                                   edgecolor="tab:orange", linewidth=2))
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
