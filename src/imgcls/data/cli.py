@@ -129,7 +129,8 @@ def _bug(name: str, exc: Exception) -> str:
 
 
 def _report_leftovers(names: list[str], data_dir: Path) -> None:
-    found = sorted({p for name in names for p in leftovers(name, data_dir)})
+    known = [name for name in names if name in reg.registry()]
+    found = sorted({p for name in known for p in leftovers(name, data_dir)})
     for path in found:
         print(f"note: {path} ({size_of(path):,} bytes) was left by an interrupted run; "
               f"the next fetch removes it")
