@@ -180,6 +180,25 @@ def build(out: Path, mirror: Path) -> OfficialFiles:
     return OfficialFiles(files, registry, kaggle, md5, made)
 
 
+def book_faults() -> dict[str, list[str]]:
+    """Faults on the first requests of some files of every host the book downloads from."""
+
+    def first_url(name: str, index: int = 0) -> str:
+        return server_path(reg.get(name).variants[0].files[index].urls[0])
+
+    return {
+        first_url("animal_faces", 0): ["stall"],
+        first_url("animal_faces", 10): ["500"],
+        first_url("photos", 0): ["429"],
+        first_url("mnist", 0): ["pause"],
+        first_url("mnist", 2): ["reset"],
+        first_url("cifar10"): ["503"],
+        first_url("stl10"): ["short", "reset"],
+        first_url("weights:DenseNet121_Weights.IMAGENET1K_V1"): ["stall"],
+        first_url("weights:ResNet50_Weights.IMAGENET1K_V2"): ["short"],
+    }
+
+
 def _kagglehub(folder: Path) -> types.ModuleType:
     """A kagglehub whose ``dataset_download`` returns ``folder`` for the book's one dataset."""
     module = types.ModuleType("kagglehub")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from loopback_server import Site, fast_downloads, rewrite_to, server_path, serving  # noqa: F401
-from official_files import build, install
+from official_files import book_faults, build, install
 
 from imgcls import config
 from imgcls.data import cli, download
@@ -35,28 +35,8 @@ def online(official, fast_downloads, tmp_path, monkeypatch):  # noqa: F811
         yield site
 
 
-def _first_url(name: str, index: int = 0) -> str:
-    """The server path of the first URL of file ``index`` of resource ``name``."""
-    return server_path(reg.get(name).variants[0].files[index].urls[0])
-
-
-def _book_faults() -> dict[str, list[str]]:
-    """A fault on the first request of some files of each host (and two on one)."""
-    return {
-        _first_url("animal_faces", 0): ["stall"],
-        _first_url("animal_faces", 10): ["500"],
-        _first_url("photos", 0): ["429"],
-        _first_url("mnist", 0): ["pause"],
-        _first_url("mnist", 2): ["reset"],
-        _first_url("cifar10"): ["503"],
-        _first_url("stl10"): ["short", "reset"],
-        _first_url("weights:DenseNet121_Weights.IMAGENET1K_V1"): ["stall"],
-        _first_url("weights:ResNet50_Weights.IMAGENET1K_V2"): ["short"],
-    }
-
-
 def test_fetch_book_gets_and_verifies_everything_despite_faults(online, tmp_path, capsys):
-    faults = _book_faults()
+    faults = book_faults()
     online.faults.update({path: list(queue) for path, queue in faults.items()})
     assert cli.main(["--book"]) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
@@ -68,7 +48,7 @@ def test_fetch_book_gets_and_verifies_everything_despite_faults(online, tmp_path
         seen = online.requests(path)
         assert [r.fault for r in seen[: len(queue)]] == queue and seen[-1].status in (200, 206)
     assert download._unreachable == set()  # stalls never wrote a host off
-    resumed = online.requests(_first_url("mnist", 0))[1]
+    resumed = online.requests(server_path(reg.get("mnist").variants[0].files[0].urls[0]))[1]
     assert resumed.status == 206 and resumed.range.startswith("bytes=")
     assert not [r for r in online.log if r.status == 404]
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".part", ".gz.part"))]

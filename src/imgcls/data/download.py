@@ -31,7 +31,7 @@ REWRITE_VAR = "IMGCLS_URL_REWRITE"
 CHUNK = 1 << 16  # a read that times out loses at most this much of what had arrived
 USER_AGENT = "imgcls-course-book"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-CONNECT_RETRIES = 2  # a host that refuses three connections in a row counts as unreachable
+CONNECT_RETRIES = 1  # no connection twice in a row (at once): the host counts as unreachable
 
 # Hosts to which no connection could be made in this process: their other URLs are skipped, so
 # that an offline machine fails in seconds. A slow or broken transfer never puts a host here.
@@ -180,8 +180,9 @@ def _why(error: BaseException | None) -> str:
         return f"connection broken ({cause.__class__.__name__})"
     if isinstance(error, ProtocolError):
         return str(error)
-    # urllib3 starts connection errors with the connection object's repr: drop it
-    return re.sub(r"^<[^>]*>: ", "", f"{error}") or error.__class__.__name__
+    # urllib3 starts connection errors with the connection object: drop it
+    text = re.sub(r"^(<[^>]*>|\w+Connection\([^)]*\)): ", "", f"{error}")
+    return text or error.__class__.__name__
 
 
 def _retries(n: int) -> str:
