@@ -154,6 +154,7 @@ def _from_mirror(spec: FileSpec, mirror: Path, out: Path) -> Path | None:
 
 def build(out: Path, mirror: Path) -> OfficialFiles:
     """Every official download of the registry, served at its official path."""
+    out.mkdir(parents=True, exist_ok=True)
     md5: dict[str, str] = {}
     files: dict[str, Path] = {}
     registry: dict[str, Resource] = {}
