@@ -3,6 +3,7 @@
     python data_scripts/fetch.py mnist cifar10           # data folder <- mirror or download
     python data_scripts/fetch.py --list                  # every resource and its state
     python data_scripts/fetch.py --verify mnist          # check, fetch nothing
+    python data_scripts/fetch.py --verify                # check everything the chapters need
     python data_scripts/fetch.py all --mirror ../shared/data
 """
 

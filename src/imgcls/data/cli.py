@@ -36,7 +36,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                    help="offline mirror folder, read only (default: $IMGCLS_MIRROR)")
     p.add_argument("--data-dir", type=_folder, default=None,
                    help="data folder (default: $IMGCLS_DATA or data/ in the checkout)")
-    p.add_argument("--verify", action="store_true", help="check the data folder, fetch nothing")
+    p.add_argument("--verify", action="store_true",
+                   help="check the data folder, fetch nothing (no names: what the book needs)")
     p.add_argument("--list", action="store_true", help="list every resource and its state")
     p.add_argument("--book", action="store_true",
                    help="fetch (or with --verify, check) everything the chapters need")
@@ -235,7 +236,7 @@ def main(argv: list[str], prog: str = "fetch.py") -> int:
         return 2
     if args.list:
         return _list(data_dir, mirror)
-    if args.book:
+    if args.book or (args.verify and not args.names):
         return _book(mirror, data_dir, check_only=args.verify)
     if not args.names:
         parser.print_usage(sys.stderr)
