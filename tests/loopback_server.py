@@ -50,7 +50,7 @@ class Site:
     files: dict[str, Path]
     faults: dict[str, list[str]] = field(default_factory=dict)
     ranges: bool = True  # answer ``Range: bytes=N-`` with 206; False: ignore it, send all (200)
-    stall_s: float = 2.0
+    stall_s: float = 3.0  # longer than the tests' download timeout
     retry_after: int = 1
     base: str = ""  # the server's URL, once it serves
     log: list[Request] = field(default_factory=list)
@@ -181,7 +181,7 @@ def server_path(url: str) -> str:
 @pytest.fixture
 def fast_downloads(monkeypatch):
     """Short timeouts and backoff, so that a stalled request costs about a second."""
-    monkeypatch.setenv("IMGCLS_DOWNLOAD_TIMEOUT", "0.5")
+    monkeypatch.setenv("IMGCLS_DOWNLOAD_TIMEOUT", "1")
     monkeypatch.setenv("IMGCLS_DOWNLOAD_BACKOFF", "0.05")
     monkeypatch.setenv("IMGCLS_DOWNLOAD_RETRIES", "4")
     from imgcls.data import download

@@ -218,7 +218,7 @@ def _stream(url: str, out: Path, policy: Policy, progress: _Progress) -> Retry:
     out.write_bytes(b"")
     validator = None  # the first answer's ETag or Last-Modified: a resumed body is the same file
     while True:
-        have = out.stat().st_size if out.exists() else 0
+        have = out.stat().st_size
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
         if have:
             headers["Range"] = f"bytes={have}-"
