@@ -49,6 +49,7 @@ class Site:
 
     files: dict[str, Path]
     faults: dict[str, list[str]] = field(default_factory=dict)
+    moved: dict[str, str] = field(default_factory=dict)  # path -> where a 301 sends it
     ranges: bool = True  # answer ``Range: bytes=N-`` with 206; False: ignore it, send all (200)
     stall_s: float = 3.0  # longer than the tests' download timeout
     retry_after: int = 1
@@ -91,6 +92,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         site: Site = self.server.site
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        if path in site.moved:
+            self._record(path, None, 301)
+            return self._empty(301, {"Location": site.moved[path]})
         file = site.files.get(path)
         if file is None:
             self._record(path, None, 404)

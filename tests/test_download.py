@@ -192,6 +192,14 @@ def test_a_host_that_refuses_connections_is_skipped_afterwards(monkeypatch, tmp_
         download.download(URL2, tmp_path / "b.bin")
 
 
+def test_a_redirect_is_followed(site, tmp_path):
+    site.moved["/files.example/data/old.bin"] = f"{site.base}files.example/data/a.bin"
+    download.download("https://files.example/data/old.bin", tmp_path / "out.bin")
+    assert (tmp_path / "out.bin").read_bytes() == BODY
+    assert [(r.path, r.status) for r in site.log] == [("/files.example/data/old.bin", 301),
+                                                      ("/files.example/data/a.bin", 200)]
+
+
 def test_in_a_log_each_file_is_one_line(site, tmp_path, capsys):
     site.faults["/files.example/data/a.bin"] = ["503"]
     download.download(URL, tmp_path / "a.bin")
