@@ -51,7 +51,8 @@ def _md5(data: bytes) -> str:
 
 
 def _tar_gz(path: Path, folder: str, members: dict[str, bytes]) -> Path:
-    with tarfile.open(path, "w:gz") as tar:
+    """A tar.gz of ``members`` under ``folder``, the same bytes every time (no timestamps)."""
+    with gzip.GzipFile(path, "wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
         for name, data in members.items():
             info = tarfile.TarInfo(f"{folder}/{name}")
             info.size = len(data)
