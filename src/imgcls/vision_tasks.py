@@ -47,6 +47,16 @@ def polygon_mask(outline: Sequence[tuple[float, float]], width: int, height: int
     return Path(np.asarray(outline)).contains_points(centres).reshape(height, width)
 
 
+DISPLAY_WIDTH = 480
+
+
+def _for_display(image: Image.Image) -> Image.Image:
+    """A copy no wider than ``DISPLAY_WIDTH``, keeping the aspect ratio."""
+    small = image.copy()
+    small.thumbnail((DISPLAY_WIDTH, DISPLAY_WIDTH * 4))
+    return small
+
+
 def _box(ax: plt.Axes, box: Box, width: int, height: int, label: str, colour: str) -> None:
     left, top, right, bottom = to_pixels(box, width, height)
     ax.add_patch(Rectangle((left, top), right - left, bottom - top, fill=False,
@@ -58,7 +68,11 @@ def _box(ax: plt.Axes, box: Box, width: int, height: int, label: str, colour: st
 def plot_tasks(single: Image.Image, single_label: str, crowd: Image.Image, crowd_label: str,
                box: Box = CAT_BOX, outline: Sequence[tuple[float, float]] = CAT_OUTLINE,
                crowd_boxes: Sequence[Box] = APPLE_BOXES) -> plt.Figure:
-    """Four panels: one label for the image, one box, a box per object, a mask per pixel."""
+    """Four panels: one label for the image, one box, a box per object, a mask per pixel.
+
+    The photos are shown at most ``DISPLAY_WIDTH`` pixels wide, which is plenty for a panel.
+    """
+    single, crowd = _for_display(single), _for_display(crowd)
     fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
     w, h = single.size
     for ax in axes:
