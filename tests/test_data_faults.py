@@ -267,20 +267,24 @@ def test_a_file_where_the_data_folder_should_be_is_named(world, monkeypatch):
     assert f"{blocker} is a file where a folder is needed" in str(err.value)
 
 
+def _mount(*args: str) -> str | None:
+    """Run ``mount`` with ``args``; why it failed, or None."""
+    try:
+        proc = subprocess.run(["mount", *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    return proc.stderr.strip() or "mount failed" if proc.returncode else None
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A real 512 KiB file system (tmpfs), unmounted afterwards; skipped where none can be
-    mounted."""
+    mounted (mounting needs root or CAP_SYS_ADMIN)."""
     point = tmp_path / "small"
     point.mkdir()
-    try:
-        proc = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(point)],
-            capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"cannot mount a small file system here ({exc})")
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here: {proc.stderr.strip()}")
+    why = _mount("-t", "tmpfs", "-o", "size=512k", "tmpfs", str(point))
+    if why:
+        pytest.skip(f"cannot mount a small file system here: {why}")
     try:
         yield point
     finally:
@@ -298,6 +302,21 @@ def test_a_real_full_disk(world, small_disk, monkeypatch):
         fetch("big")
     left = sorted(p.name for p in (small_disk / "data/big").iterdir())
     assert left == [] and (small_disk / "data/blob/a.bin").read_bytes() == BLOB
+
+
+def test_a_read_only_data_folder_serves_what_verifies_and_names_the_cause(cifar, small_disk,
+                                                                          monkeypatch, capsys):
+    monkeypatch.setenv("IMGCLS_DATA", str(small_disk / "data"))
+    fetch("blob")
+    fetch("cifar10")  # the archive is there; unpacking it is left for later
+    why = _mount("-o", "remount,ro", str(small_disk))
+    if why:
+        pytest.skip(f"cannot remount the small file system read-only: {why}")
+    monkeypatch.setattr(cli, "BOOK", {"cifar10": None, "blob": None})
+    status, out, err = cli.main(["--book"]), *capsys.readouterr()
+    assert status == 1 and "blob: ready" in out  # reading needs no write, not even a lock
+    assert "error: cifar10" in err and "read-only file system" in err
+    assert "--data-dir DIR" in err and "Traceback" not in err
 
 
 # --- paths ---
