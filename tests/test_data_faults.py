@@ -309,12 +309,14 @@ def test_a_read_only_data_folder_serves_what_verifies_and_names_the_cause(cifar,
     monkeypatch.setenv("IMGCLS_DATA", str(small_disk / "data"))
     fetch("blob")
     fetch("cifar10")  # the archive is there; unpacking it is left for later
+    (small_disk / "data/blob/.a.bin.k2j3h4l5.part").write_bytes(b"half")
     why = _mount("-o", "remount,ro", str(small_disk))
     if why:
         pytest.skip(f"cannot remount the small file system read-only: {why}")
     monkeypatch.setattr(cli, "BOOK", {"cifar10": None, "blob": None})
     status, out, err = cli.main(["--book"]), *capsys.readouterr()
     assert status == 1 and "blob: ready" in out  # reading needs no write, not even a lock
+    assert "blob: leftovers of an interrupted run stay: taking the data folder's writer" in err
     assert "error: cifar10" in err and "read-only file system" in err
     assert "--data-dir DIR" in err and "Traceback" not in err
 

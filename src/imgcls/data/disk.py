@@ -106,8 +106,12 @@ def remove_leftovers(folders: Iterable[Path], resource: str) -> None:
     """Delete the leftovers of interrupted runs; call it while holding the writer lock."""
     for path in leftovers(folders):
         size = size_of(path)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            notice(resource, f"could not remove {path}, left by an interrupted run ({exc})")
+            continue
         notice(resource, f"removed {path} ({size:,} bytes), left by an interrupted run")

@@ -26,7 +26,14 @@ from tqdm.auto import tqdm
 from imgcls import config
 from imgcls.data import disk, download
 from imgcls.data import registry as reg
-from imgcls.data.errors import FETCH_SCRIPT, WRITE_SIDE, DataError, mirror_fix, os_error
+from imgcls.data.errors import (
+    FETCH_SCRIPT,
+    WRITE_SIDE,
+    DataError,
+    mirror_fix,
+    notice,
+    os_error,
+)
 from imgcls.data.registry import FileSpec, Resource, Variant
 
 CHUNK = 1 << 20
@@ -346,8 +353,15 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
     disk.refuse_mirror_writes(name, data_dir, mirror)
     folders = _folders(resource, data_dir)
     present = [v for v in resource.variants if _variant_ok(v, data_dir)]
-    if any(v.exact for v in present) and not disk.leftovers(folders):
-        return _result(resource, next(v for v in present if v.exact), data_dir)
+    exact = next((v for v in present if v.exact), None)
+    if exact is not None:  # nothing to fetch; leftovers removed where the folder is writable
+        if disk.leftovers(folders):
+            try:
+                with disk.writer(data_dir, name):
+                    disk.remove_leftovers(folders, name)
+            except DataError as exc:
+                notice(name, f"leftovers of an interrupted run stay: {exc.problem}")
+        return _result(resource, exact, data_dir)
     with disk.writer(data_dir, name):  # one writer at a time; leftovers are then stale
         disk.remove_leftovers(folders, name)
         return _fetch_locked(resource, data_dir, mirror, download)
