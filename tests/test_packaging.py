@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from venvs import (
     build_wheel,
     clean_env,
@@ -111,3 +112,30 @@ def test_nothing_outside_imgcls_book_imports_the_book_extra() -> None:
             offenders += [f"{path.relative_to(REPO_ROOT)}:{node.lineno} imports {n}"
                           for n in names if n.split(".")[0] in forbidden]
     assert offenders == []
+
+
+def pins() -> dict[str, str]:
+    """constraints.txt as ``{canonical name: version}``."""
+    found = {}
+    for line in (REPO_ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, version = line.split("==")
+            found[canonicalize_name(name)] = version
+    return found
+
+
+def test_constraints_pin_every_dependency_within_its_range() -> None:
+    pinned = pins()
+    assert pinned["torch"] == "2.14.1" and pinned["torchvision"] == "0.29.1"
+    for req in map(Requirement, [*requirements(), *requirements("book"), *requirements("dev")]):
+        name = canonicalize_name(req.name)
+        assert name in pinned, f"{name}: add it to constraints.txt"
+        assert req.specifier.contains(pinned[name], prereleases=True), (req, pinned[name])
+
+
+def test_this_environment_matches_the_constraints() -> None:
+    """What make installed is what constraints.txt pins (else: pin the new version there)."""
+    pinned = pins()
+    every = closure([*requirements(), *requirements("book"), *requirements("dev")])
+    assert {n: md.version(n) for n in every} == {n: pinned.get(n) for n in every}
