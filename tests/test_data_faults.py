@@ -226,6 +226,14 @@ def test_a_full_disk_while_copying_blames_the_disk_not_the_mirror(world, monkeyp
     assert world.leftovers() == [] and not (world.data / "blob/a.bin").exists()
 
 
+def test_a_full_disk_before_a_download_names_the_disk_in_the_fix(world, monkeypatch):
+    monkeypatch.delenv("IMGCLS_MIRROR")
+    monkeypatch.setattr(fetch_mod.tempfile, "mkstemp", _enospc)
+    with pytest.raises(DataError) as err:
+        fetch("blob")
+    assert "no space left" in err.value.problem and "free space there" in err.value.fix
+
+
 def test_a_full_disk_while_unzipping_is_not_a_bad_archive(cifar, monkeypatch):
     fetch("cifar10")
     monkeypatch.setattr(zipfile.ZipFile, "extractall", _enospc)

@@ -30,6 +30,7 @@ from imgcls.data.errors import (
     FETCH_SCRIPT,
     WRITE_SIDE,
     DataError,
+    fix_command,
     mirror_fix,
     notice,
     os_error,
@@ -403,6 +404,7 @@ def _fetch_locked(resource: Resource, data_dir: Path, mirror: Path | None,
             for exc in failures:
                 exc.problem = exc.problem.removeprefix("download failed: ")
             attempts += _report("download", variant, failures)
+            fixes += [e.fix for e in failures if e.fix != fix_command(name)]  # e.g. a full disk
         if not any(all(s.urls or s.downloader for s in v.files) for v in resource.variants):
             attempts.append("download: no official download exists (mirror only)")
     else:
