@@ -1,9 +1,11 @@
 """Getting resources into the data folder: verify what is there, else copy from a mirror, else
 download; always through a temporary file that is checked before an atomic move into place.
 
-Guarantees: a verified file is never replaced; nothing is ever written into the mirror; a
-partial file never sits under its final name; every failure is a ``DataError`` naming the file,
-the problem and the fix.
+Guarantees: a verified file is never replaced; nothing is ever written into the mirror (nor
+through a symbolic link into it); a partial file never sits under its final name; one process
+writes at a time (the data folder's lock), and it removes what interrupted runs left; every
+failure is a ``DataError`` naming the file, the problem (for an OS error its real cause) and the
+fix.
 """
 
 from __future__ import annotations
