@@ -12,14 +12,15 @@ def number_grid(ax: plt.Axes, array: torch.Tensor | np.ndarray, title: str = "",
                 blocks: int | None = None,
                 window: tuple[int, int, int, int] | None = None,
                 fontsize: float = 8) -> plt.Axes:
-    """Draw a 2-D ``array`` as grey cells with each value written in it; ``blocks`` outlines
+    """Draw a 2-D ``array`` as shaded cells with each value written in it; ``blocks`` outlines
     the non-overlapping ``blocks`` x ``blocks`` squares (a pooling's windows), ``window``
     = (row, col, height, width) outlines one window (a kernel's position)."""
     values = np.asarray(array, dtype=float)
-    ax.imshow(values, cmap="gray")
+    image = ax.imshow(values, cmap="Blues")
     for (r, c), value in np.ndenumerate(values):
-        ax.text(c, r, f"{value:.3g}", ha="center", va="center", color="tab:red",
-                fontsize=fontsize)
+        dark = image.norm(value) > 0.6  # white numbers on dark cells, black on light ones
+        ax.text(c, r, f"{value:.3g}", ha="center", va="center",
+                color="white" if dark else "black", fontsize=fontsize)
     if blocks:
         for r in range(0, values.shape[0] - blocks + 1, blocks):
             for c in range(0, values.shape[1] - blocks + 1, blocks):

@@ -133,13 +133,21 @@ REFERENCES: dict[str, Reference] = {
                                              "Sign Language MNIST CNN lecture",
                                              accept={"real": (0.60, 1.0),
                                                      "standin": (0.48, 0.70)}),
-    # chapter 8
+    # chapter 8 (offline "standin" = the mirror's MobileNetV2, dequantized int8 ImageNet weights;
+    # the photos and animal faces are exact files, so its figures are deterministic: measured
+    # tiger cat, cheetah, Walker hound and 0.873 on 2 CPU cores. Class names are exact ranges.)
     "transfer.backbone_weights": Reference("DenseNet121_Weights.IMAGENET1K_V1", CPSC330),
+    "transfer.top1_cat": Reference(None, CPSC330,
+                                   accept={"standin": ("tiger cat", "tiger cat")}),
+    "transfer.top1_cheetah": Reference(None, CPSC330,
+                                       accept={"any": ("cheetah", "cheetah")}),
+    "transfer.top1_dog": Reference(None, CPSC330,
+                                   accept={"standin": ("Walker hound", "Walker hound")}),
     "transfer.feature_dim": Reference(1024, CPSC330,
-                                      accept={"real": (1024, 1024), "standin": (192, 192)}),
+                                      accept={"real": (1024, 1024), "standin": (1280, 1280)}),
     "transfer.features_valid_accuracy": Reference(0.90, CPSC330,
                                                   accept={"real": (0.80, 1.0),
-                                                          "standin": (0.70, 0.92)}),
+                                                          "standin": (0.85, 0.90)}),
     "transfer.flatten_valid_accuracy": Reference(0.67, CPSC330, accept={"any": (0.60, 0.74)}),
     # chapter 9
     "finetune.dataset": Reference("STL-10", "ResNet-50 fine-tuning lecture"),
