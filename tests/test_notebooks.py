@@ -220,3 +220,12 @@ def test_exercises_and_solutions_become_markdown_colab_renders(book: Path) -> No
                      "<summary>Solution to Exercise 2</summary>\n\nBecause.\n\n</details>"),
     ]
     assert "{exercise}" not in notebooks.render(chapter, book)
+
+
+def test_index_and_cite_roles_become_plain_text() -> None:
+    text = ("The {index}`stride` and {index}`max pooling <single: pooling; max>`, "
+            "as in {cite}`lecun1998gradient` and {cite:t}`a2020, b2021`.\n"
+            "```{note}\nSee {cite:p}`c2022`.\n```")
+    assert notebooks.colab_markdown(text).split("\n") == [
+        "The stride and max pooling, as in [lecun1998gradient] and [a2020, b2021].",
+        "> **Note**", ">", "> See [c2022]."]

@@ -192,9 +192,21 @@ def _directive(name: str, arg: str, body: list[str],
     return None
 
 
+_ROLE = re.compile(r"\{(?P<role>index|cite(?::[a-z]+)?)\}`(?P<text>[^`]*)`")
+
+
+def _role(m: re.Match) -> str:
+    """An index entry as its text; citation keys in brackets (the site's bibliography page)."""
+    text = m["text"]
+    if m["role"] == "index":
+        return text.split("<", 1)[0].strip() if text.endswith(">") else text
+    return "[" + ", ".join(key.strip() for key in text.split(",")) + "]"
+
+
 def colab_markdown(text: str, exercises: ExerciseNumbers | None = None) -> str:
     """Rewrite the directives of a Markdown cell that Colab shows as raw text: dropdowns and
-    admonitions, exercises and their solutions (numbered by ``exercises``, one per chapter)."""
+    admonitions, exercises and their solutions (numbered by ``exercises``, one per chapter);
+    and the roles: index entries, citations."""
     exercises = exercises or ExerciseNumbers()
     lines, out, i = text.split("\n"), [], 0
     while i < len(lines):
@@ -205,7 +217,7 @@ def colab_markdown(text: str, exercises: ExerciseNumbers | None = None) -> str:
             end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() == closing),
                        None)
         if m is None or end is None:
-            out.append(lines[i])
+            out.append(_ROLE.sub(_role, lines[i]))
             i += 1
             continue
         indent = m["indent"]
