@@ -20,7 +20,8 @@ def flatten(images: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.T
     return images.reshape(len(images), -1).to(dtype)
 
 
-def distances_two_loops(test: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
+def distances_two_loops(test: torch.Tensor,
+                        train: torch.Tensor) -> torch.Tensor:
     """L2 distances one pair at a time: the definition, written out."""
     out = torch.empty(len(test), len(train), dtype=test.dtype)
     for i, query in enumerate(test):
@@ -30,7 +31,8 @@ def distances_two_loops(test: torch.Tensor, train: torch.Tensor) -> torch.Tensor
     return out.sqrt()
 
 
-def distances_one_loop(test: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
+def distances_one_loop(test: torch.Tensor,
+                       train: torch.Tensor) -> torch.Tensor:
     """L2 distances one test row at a time, against all training rows."""
     out = torch.empty(len(test), len(train), dtype=test.dtype)
     for i, query in enumerate(test):
@@ -39,7 +41,8 @@ def distances_one_loop(test: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
     return out.sqrt()
 
 
-def distances_no_loops(test: torch.Tensor, train: torch.Tensor) -> torch.Tensor:
+def distances_no_loops(test: torch.Tensor,
+                       train: torch.Tensor) -> torch.Tensor:
     """L2 distances from |a|^2 + |b|^2 - 2 a.b: one matrix product."""
     test_norms = (test * test).sum(dim=1).unsqueeze(1)  # a column
     train_norms = (train * train).sum(dim=1)  # a row
