@@ -1,49 +1,57 @@
-"""Pretrained backbones: real weights from a file in the hub cache, the stand-in, the error."""
+"""Pretrained backbones: real weights from a file in the hub cache, the mirror's MobileNetV2
+in their place offline (only with the switch), and the error without either.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
+import shutil
 
 import pytest
 import torch
 import torchvision
-from conftest import no_connection
+from conftest import fetch_mod, no_connection
+from mirror_network import int8_file, photos
 from PIL import Image
-from test_standin import TINY, tiny_cifar
+from torch import nn
 
 from imgcls.data import DataError, download
 from imgcls.data import registry as reg
-from imgcls.models import backbones, standin
+from imgcls.models import backbones
 
-fetch_mod = importlib.import_module("imgcls.data.fetch")
-RESNET18 = "weights:ResNet18_Weights.IMAGENET1K_V1"
-
+MOBILENET = "weights:MobileNet_V2_Weights.IMAGENET1K_V1"
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture
 def offline(tmp_path, monkeypatch):
-    """Empty data folder and torch hub folder, no mirror, no stand-in switch, no network."""
+    """Empty data folder and torch hub folder, a mirror holding only the int8 MobileNetV2, no
+    stand-in switch, no network.
+    """
+    source = int8_file()  # fetched from the real sources before they are taken away
+    mirror = tmp_path / "mirror"
+    (mirror / "weights").mkdir(parents=True)
+    shutil.copyfile(source, mirror / "weights" / source.name)
     monkeypatch.setenv("IMGCLS_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-    monkeypatch.delenv("IMGCLS_MIRROR", raising=False)
+    monkeypatch.setenv("IMGCLS_MIRROR", str(mirror))
     monkeypatch.delenv("IMGCLS_ALLOW_STANDINS", raising=False)
+    monkeypatch.delenv("IMGCLS_URL_REWRITE", raising=False)
     monkeypatch.setattr(download, "_open", no_connection)
     monkeypatch.setattr(download, "_unreachable", set())
     return tmp_path
 
 
 def place_in_hub(state: dict, monkeypatch) -> None:
-    """Save ``state`` under torchvision's file name for ResNet-18 and register its real sha256.
+    """Save ``state`` under torchvision's file name for MobileNetV2 and register its sha256.
 
     torchvision names its files ``<arch>-<first 8 hex of sha256>.pth``; a state dict made here
     has another hash, so the registry entry is swapped for one expecting this file's hash.
     The whole check then runs for real: ``fetch`` verifies the file, torchvision loads it.
     """
-    resource = reg.get(RESNET18)
+    resource = reg.get(MOBILENET)
     spec = resource.variants[0].files[0]
     path = fetch_mod.hub_dir() / spec.path
     path.parent.mkdir(parents=True)
@@ -51,43 +59,43 @@ def place_in_hub(state: dict, monkeypatch) -> None:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     variant = dataclasses.replace(resource.variants[0],
                                   files=(dataclasses.replace(spec, sha256=digest[:8]),))
-    monkeypatch.setitem(reg.registry(), RESNET18,
+    monkeypatch.setitem(reg.registry(), MOBILENET,
                         dataclasses.replace(resource, variants=(variant,)))
 
 
-def test_real_weights_from_the_hub_cache(offline, monkeypatch):
+def test_real_weights_from_the_hub_cache_with_batch_norms_folded(offline, monkeypatch):
     torch.manual_seed(1)
-    state = torchvision.models.resnet18().state_dict()
-    place_in_hub(state, monkeypatch)
-    bb = backbones.load_backbone("resnet18")
-    assert not bb.standin and bb.arch == "resnet18"
-    assert bb.weights_name == "ResNet18_Weights.IMAGENET1K_V1"
+    original = torchvision.models.mobilenet_v2().eval()
+    with torch.no_grad():  # batch norms that do something, so that folding them is tested
+        for m in original.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_var.uniform_(0.5, 2.0)
+                m.bias.uniform_(-0.1, 0.1)
+    place_in_hub(original.state_dict(), monkeypatch)
+    bb = backbones.load_backbone("mobilenet_v2")
+    assert not bb.standin and bb.arch == "mobilenet_v2"
+    assert bb.weights_name == "MobileNet_V2_Weights.IMAGENET1K_V1"
     assert len(bb.categories) == 1000 and bb.categories[0] == "tench"
-    assert bb.feature_dim == 512 and bb.input_size == 224
-    assert bb.mean == (0.485, 0.456, 0.406) and "ImageNet" in bb.description
+    assert bb.feature_dim == 1280 and bb.input_size == 224
+    assert bb.mean == (0.485, 0.456, 0.406) and "folded" in bb.description
     assert not bb.model.training
-    loaded = bb.model.state_dict()
-    assert all(torch.equal(loaded[k], v) for k, v in state.items())
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in bb.model.modules())
 
     x = bb.transforms(Image.new("RGB", (300, 260), (120, 80, 40))).unsqueeze(0)
     assert x.shape == (1, 3, 224, 224)
-    features = backbones.feature_extractor(bb)(x)
-    assert features.shape == (1, 512)
-    with torch.no_grad():  # the features are exactly what the original last layer reads
-        torch.testing.assert_close(bb.model.fc(features), bb.model(x))
-
-    head = backbones.with_new_head(bb, 3)
-    assert head.fc.out_features == 3 and bb.model.fc.out_features == 1000
-    assert torch.equal(head.conv1.weight, bb.model.conv1.weight)
-    assert head.conv1.weight.data_ptr() != bb.model.conv1.weight.data_ptr()
+    with torch.no_grad():
+        torch.testing.assert_close(bb.model(x), original(x), atol=1e-4, rtol=1e-4)
+        features = backbones.feature_extractor(bb)(x)
+        assert features.shape == (1, 1280)  # exactly what the original last layer reads
+        torch.testing.assert_close(backbones.head(bb.model)(features), bb.model(x))
 
 
 def test_a_file_with_the_wrong_hash_is_refused(offline):
-    path = fetch_mod.hub_dir() / reg.get(RESNET18).variants[0].files[0].path
+    path = fetch_mod.hub_dir() / reg.get(MOBILENET).variants[0].files[0].path
     path.parent.mkdir(parents=True)
-    torch.save(torchvision.models.resnet18().state_dict(), path)
+    torch.save(torchvision.models.mobilenet_v2().state_dict(), path)
     with pytest.raises(DataError, match="checksum mismatch"):
-        backbones.load_backbone("resnet18")
+        backbones.load_backbone("mobilenet_v2")
 
 
 def test_clear_error_without_weights_or_switch(offline):
@@ -96,8 +104,7 @@ def test_clear_error_without_weights_or_switch(offline):
     message = str(info.value)
     assert "weights:DenseNet121_Weights.IMAGENET1K_V1" in message
     assert "python data_scripts/fetch.py weights:DenseNet121_Weights.IMAGENET1K_V1" in message
-    assert "IMGCLS_ALLOW_STANDINS=1" in message and "train_standin.py" in message
-    assert not standin.paths()[0].exists()  # nothing was trained behind the reader's back
+    assert "IMGCLS_ALLOW_STANDINS=1" in message and backbones.MIRROR_RESOURCE in message
 
 
 def test_unknown_architecture():
@@ -105,26 +112,43 @@ def test_unknown_architecture():
         backbones.load_backbone("vgg16")
 
 
-def test_standin_when_allowed(offline, monkeypatch):
+def test_the_mirror_network_in_place_of_densenet_when_allowed(offline, monkeypatch):
     monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
-    monkeypatch.setattr(standin, "DEFAULT", TINY)
-    monkeypatch.setattr(standin, "load_cifar10", lambda **kwargs: tiny_cifar())
     bb = backbones.load_backbone("densenet121")
-    assert bb.standin and bb.arch == "densenet121" and bb.weights_name == standin.NAME
-    assert len(bb.categories) == 10 and bb.feature_dim == sum(TINY.widths[1:])
-    assert bb.input_size == 32 and "stand-in" in bb.description
-    assert "DenseNet121_Weights.IMAGENET1K_V1" in bb.description
+    assert bb.standin and bb.arch == "mobilenet_v2"
+    assert bb.weights_name == backbones.MIRROR_WEIGHTS
+    for words in ("DenseNet121_Weights.IMAGENET1K_V1", "smaller network", "MobileNetV2",
+                  "mobilenet_quantized.pt", "dequantized", "1,280 features"):
+        assert words in bb.description, words
+    assert len(bb.categories) == 1000 and bb.feature_dim == 1280 and bb.input_size == 224
+    top1 = {name: backbones.top_classes(bb, photos()[name], k=1)[0]
+            for name in ("cat", "cheetah", "dog")}
+    assert {name: c for name, (c, _) in top1.items()} == {
+        "cat": "tiger cat", "cheetah": "cheetah", "dog": "Walker hound"}
+    assert top1["cheetah"][1] > 0.98
+    top4 = backbones.top_classes(bb, photos()["cat"], k=4)
+    assert [p for _, p in top4] == sorted((p for _, p in top4), reverse=True)
 
-    x = bb.transforms(Image.new("RGB", (64, 48), (200, 10, 10)))
-    assert x.shape == (3, 32, 32) and x.dtype == torch.float32
-    expected = (200 / 255 - bb.mean[0]) / bb.std[0]
-    assert x[0].mean().item() == pytest.approx(expected, abs=1e-4)
-    batch = x.unsqueeze(0).repeat(2, 1, 1, 1)
-    features = backbones.feature_extractor(bb)(batch)
-    assert features.shape == (2, bb.feature_dim)
-    with torch.no_grad():
-        torch.testing.assert_close(bb.model.fc(features), bb.model(batch))
-    assert backbones.with_new_head(bb, 3)(batch).shape == (2, 3)
-    top = backbones.top_classes(bb, Image.new("RGB", (40, 40)), k=4)
-    assert len(top) == 4 and all(name in bb.categories for name, _ in top)
-    assert [p for _, p in top] == sorted((p for _, p in top), reverse=True)
+
+def test_mobilenet_offline_is_its_own_int8_weights(offline, monkeypatch):
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
+    bb = backbones.load_backbone("mobilenet_v2")
+    assert bb.standin and "the same network's int8 weights" in bb.description
+
+
+def test_a_new_head_and_gradients_that_reach_every_layer(offline, monkeypatch):
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
+    bb = backbones.load_backbone("resnet50")
+    head = nn.Linear(bb.feature_dim, 3)
+    model = backbones.with_head(bb, head)
+    assert backbones.head(model) is not head and torch.equal(backbones.head(model).weight,
+                                                             head.weight)
+    assert backbones.head(bb.model).out_features == 1000  # the backbone keeps its own head
+    x = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    model.train()
+    nn.functional.cross_entropy(model(x), torch.tensor([0, 2])).backward()
+    for name, p in model.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+    assert backbones.with_new_head(bb, 5)(x).shape == (2, 5)
+    with pytest.raises(ValueError, match="reads 7 features"):
+        backbones.with_head(bb, nn.Linear(7, 3))

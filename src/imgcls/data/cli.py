@@ -66,9 +66,10 @@ BOOK: dict[str, str | None] = {
     "cifar10": None,
     "sign_mnist": None,
     "stl10": "chapter 9 runs on CIFAR-10 instead",
-    "weights:DenseNet121_Weights.IMAGENET1K_V1": "chapter 8 uses the stand-in backbone",
-    "weights:ResNet50_Weights.IMAGENET1K_V2": "chapter 9 uses the stand-in backbone",
-    "weights:ResNet18_Weights.IMAGENET1K_V1": "chapter 9 uses the stand-in backbone",
+    "weights:mobilenet_quantized": None,
+    "weights:DenseNet121_Weights.IMAGENET1K_V1": "chapter 8 uses the mirror's MobileNetV2",
+    "weights:ResNet50_Weights.IMAGENET1K_V2": "chapter 9 uses the mirror's MobileNetV2",
+    "weights:MobileNet_V2_Weights.IMAGENET1K_V1": "chapter 9 uses the mirror's int8 weights",
 }
 
 
@@ -138,7 +139,7 @@ def _report_leftovers(names: list[str], data_dir: Path) -> None:
 
 
 def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
-    failed, needs_backbone = 0, False
+    failed = 0
     for name, standin in BOOK.items():
         try:
             if check_only:
@@ -151,7 +152,6 @@ def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
         except DataError as exc:
             if standin and config.allow_standins():
                 print(f"{name}: not available here; {standin} (IMGCLS_ALLOW_STANDINS=1)")
-                needs_backbone = needs_backbone or name.startswith("weights:")
             else:
                 failed += 1
                 print(f"error: {exc}", file=sys.stderr)
@@ -163,19 +163,6 @@ def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
             print(_bug(name, exc), file=sys.stderr)
     if check_only:
         _report_leftovers(list(BOOK), data_dir)
-    if needs_backbone:  # the stand-in backbone: trained once, or checked with --verify
-        from imgcls.models import standin as sb
-
-        why = sb.problem(data_dir=data_dir) if check_only else None
-        if why:
-            failed += 1
-            print(f"error: stand-in backbone: {why}\n  fix: python data_scripts/train_standin.py",
-                  file=sys.stderr)
-        elif not check_only:
-            # a progress bar on a terminal; in logs (CI) only the lines around the training
-            record = sb.ensure_standin(data_dir=data_dir, progress=sys.stdout.isatty())
-            print(f"stand-in backbone: ready ({record['name']}, held-out accuracy "
-                  f"{record['holdout_accuracy']:.3f})")
     return 1 if failed else 0
 
 

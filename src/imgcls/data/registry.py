@@ -217,8 +217,26 @@ def _weights(enum_name: str) -> Resource:
     )
 
 
+def _mobilenet_int8() -> Resource:
+    """PyTorch's TorchScript export of torchvision's int8 MobileNetV2 (the offline ImageNet net)."""
+    commit = "b8f52b772b98a48f4d3bb14e8eb977724a66836b"
+    url = (f"https://raw.githubusercontent.com/pytorch/ios-demo-app/{commit}/PyTorchDemo/"
+           "PyTorchDemo/ImageClassification/model/mobilenet_quantized.pt")
+    spec = FileSpec(path="weights/mobilenet_quantized.pt", urls=(url,),
+                    mirror="weights/mobilenet_quantized.pt", size=3598958,
+                    sha256="2778381c5eb7639a2229bc39567cf644226e5aa3d3a1d46dfcee70b373738498")
+    return Resource(
+        name="weights:mobilenet_quantized",
+        description="ImageNet-pretrained MobileNetV2, int8 TorchScript "
+                    "(torchvision's MobileNet_V2_QuantizedWeights.IMAGENET1K_QNNPACK_V1)",
+        source=f"github pytorch/ios-demo-app @ {commit[:8]}, its image classification demo model",
+        variants=(Variant("official", (spec,), "exact copy of PyTorch's export, sha256-checked; "
+                          "int8 weights, dequantized to float when used"),),
+    )
+
+
 WEIGHTS = ("DenseNet121_Weights.IMAGENET1K_V1", "ResNet50_Weights.IMAGENET1K_V2",
-           "ResNet18_Weights.IMAGENET1K_V1")
+           "MobileNet_V2_Weights.IMAGENET1K_V1")
 
 
 @cache
@@ -226,6 +244,7 @@ def registry() -> dict[str, Resource]:
     """Every resource by name (built once; weight entries come from torchvision itself)."""
     resources = [_mnist(), _animal_faces(), _photos(), _cifar10(), _sign_mnist(), _stl10()]
     resources += [_weights(w) for w in WEIGHTS]
+    resources.append(_mobilenet_int8())
     return {r.name: r for r in resources}
 
 

@@ -1,11 +1,12 @@
-"""Pretrained backbones: torchvision's ImageNet networks, or offline the project's stand-in.
+"""Pretrained backbones: torchvision's ImageNet networks, or offline the mirror's MobileNetV2.
 
 ``load_backbone("densenet121")`` gives the real torchvision weights whenever their file can be
 put in torch hub's checkpoint folder (already there, copied from a mirror, or downloaded and
-hash-checked by ``imgcls.data.fetch``). Without them it uses the stand-in of
-``imgcls.models.standin``, but only when ``IMGCLS_ALLOW_STANDINS=1``; otherwise it raises a
-``DataError`` naming the command that fixes it. Either way the returned ``Backbone`` says what it
-holds, so that a page can show it.
+hash-checked by ``imgcls.data.fetch``). Without them, and only when ``IMGCLS_ALLOW_STANDINS=1``,
+it uses the one ImageNet network an offline mirror holds: torchvision's MobileNetV2 with the
+dequantized weights of PyTorch's int8 export (``imgcls.models.dequantized``). Otherwise it raises
+a ``DataError`` naming the command that fixes it. Either way the returned ``Backbone`` says what
+it holds, so that a page can show it.
 """
 
 from __future__ import annotations
@@ -23,13 +24,16 @@ from torch.utils.data import DataLoader, Dataset
 
 from imgcls import config
 from imgcls.data import DataError, fetch
-from imgcls.models import standin
+from imgcls.models import dequantized
 
 WEIGHTS = {
     "densenet121": "DenseNet121_Weights.IMAGENET1K_V1",
     "resnet50": "ResNet50_Weights.IMAGENET1K_V2",
-    "resnet18": "ResNet18_Weights.IMAGENET1K_V1",
+    "mobilenet_v2": "MobileNet_V2_Weights.IMAGENET1K_V1",
 }
+# The offline network: the int8 export's weights, as torchvision names them.
+MIRROR_RESOURCE = "weights:mobilenet_quantized"
+MIRROR_WEIGHTS = "MobileNet_V2_QuantizedWeights.IMAGENET1K_QNNPACK_V1"
 
 
 @dataclass
@@ -49,50 +53,75 @@ class Backbone:
     description: str
 
 
-def _head_name(model: nn.Module) -> str:
-    """The attribute holding the final linear layer: ``fc`` (ResNets) or ``classifier``."""
+def _head_slot(model: nn.Module) -> tuple[nn.Module, str]:
+    """The module holding the final linear layer and its attribute name there: ``fc`` (ResNets),
+    ``classifier`` (DenseNets) or the last layer of a ``classifier`` sequence (MobileNets).
+    """
     for name in ("fc", "classifier"):
-        if isinstance(getattr(model, name, None), nn.Linear):
-            return name
+        layer = getattr(model, name, None)
+        if isinstance(layer, nn.Linear):
+            return model, name
+        if isinstance(layer, nn.Sequential) and isinstance(layer[-1], nn.Linear):
+            return layer, str(len(layer) - 1)
     raise TypeError(f"{type(model).__name__} has no final linear layer named fc or classifier")
+
+
+def head(model: nn.Module) -> nn.Linear:
+    """The final linear layer of a network: the one that maps features to class scores."""
+    parent, name = _head_slot(model)
+    return getattr(parent, name)
+
+
+def _backbone(model: nn.Module, arch: str, enum_name: str, standin: bool,
+              description: str) -> Backbone:
+    weights = torchvision.models.get_weight(enum_name)
+    preprocess = weights.transforms()
+    return Backbone(
+        model=model.eval(), arch=arch, weights_name=enum_name, standin=standin,
+        categories=list(weights.meta["categories"]), transforms=preprocess,
+        mean=tuple(preprocess.mean), std=tuple(preprocess.std),
+        input_size=preprocess.crop_size[0], feature_dim=head(model).in_features,
+        description=description,
+    )
 
 
 def _real(arch: str, enum_name: str) -> Backbone:
     weights = torchvision.models.get_weight(enum_name)
-    model = getattr(torchvision.models, arch)(weights=weights).eval()
-    preprocess = weights.transforms()
     top1 = weights.meta["_metrics"]["ImageNet-1K"]["acc@1"]
     file = weights.url.rsplit("/", 1)[-1]
-    return Backbone(
-        model=model, arch=arch, weights_name=enum_name, standin=False,
-        categories=list(weights.meta["categories"]), transforms=preprocess,
-        mean=tuple(preprocess.mean), std=tuple(preprocess.std),
-        input_size=preprocess.crop_size[0],
-        feature_dim=getattr(model, _head_name(model)).in_features,
-        description=(f"torchvision's {enum_name} for {arch}: pretrained on ImageNet-1k "
-                     f"(1000 classes, {top1:.1f}% top-1 there), file {file}, hash-checked."),
-    )
+    if arch == "mobilenet_v2":
+        model = dequantized.float_mobilenet_v2(weights)
+        folded = " Batch norms folded into the convolutions."
+    else:
+        model, folded = getattr(torchvision.models, arch)(weights=weights), ""
+    return _backbone(model, arch, enum_name, False,
+                     f"torchvision's {enum_name} for {arch}: pretrained on ImageNet-1k "
+                     f"(1000 classes, {top1:.1f}% top-1 there), file {file}, hash-checked."
+                     + folded)
 
 
-def _standin(arch: str, enum_name: str) -> Backbone:
-    model, record = standin.load_standin()
-    mean, std, size = tuple(record["mean"]), tuple(record["std"]), record["input_size"]
-    return Backbone(
-        model=model, arch=arch, weights_name=record["name"], standin=True,
-        categories=list(record["classes"]), transforms=standin.preprocess(record),
-        mean=mean, std=std,
-        input_size=size, feature_dim=record["feature_dim"],
-        description=(f"No ImageNet weights are available offline, so instead of {enum_name} "
-                     f"this page uses the project's stand-in {record['name']}: "
-                     f"{record['architecture']}, pretrained by data_scripts/train_standin.py "
-                     f"on {len(record['classes'])} CIFAR-10 classes at {size}x{size} pixels "
-                     f"({record['holdout_accuracy']:.0%} on held-out CIFAR-10 train images). "
-                     f"Its figures are not the lecture's."),
-    )
+def _mirror(arch: str, enum_name: str) -> Backbone:
+    """The mirror's int8 MobileNetV2, dequantized, in place of ``enum_name``."""
+    path = fetch(MIRROR_RESOURCE).paths[0]
+    weights = torchvision.models.get_weight(MIRROR_WEIGHTS)
+    top1 = weights.meta["_metrics"]["ImageNet-1K"]["acc@1"]
+    model = dequantized.dequantized_mobilenet_v2(path)
+    params = sum(p.numel() for p in model.parameters())
+    instead = ("the same network's int8 weights" if arch == "mobilenet_v2"
+               else f"a smaller network than {arch}")
+    return _backbone(model, "mobilenet_v2", MIRROR_WEIGHTS, True,
+                     f"torchvision's {enum_name} cannot be had offline, so this page uses "
+                     f"{instead}: torchvision's MobileNetV2 ({params / 1e6:.1f} M weights, "
+                     f"{head(model).in_features:,} features) with the real ImageNet-1k "
+                     f"weights {MIRROR_WEIGHTS} ({top1:.1f}% top-1 there as int8), read from "
+                     f"PyTorch's TorchScript export {path.name} and dequantized to float "
+                     f"(batch norms folded into the convolutions, ReLU for ReLU6 as in "
+                     f"torchvision's quantizable MobileNetV2). Its figures are not the "
+                     f"lecture's.")
 
 
 def load_backbone(arch: str) -> Backbone:
-    """The pretrained ``arch`` ("densenet121", "resnet50" or "resnet18"), real or stand-in."""
+    """The pretrained ``arch`` (a key of ``WEIGHTS``), or offline the mirror's MobileNetV2."""
     if arch not in WEIGHTS:
         raise ValueError(f"unknown architecture {arch!r}; choose one of {list(WEIGHTS)}")
     enum_name = WEIGHTS[arch]
@@ -101,29 +130,39 @@ def load_backbone(arch: str) -> Backbone:
         fetch(resource)
     except DataError as exc:
         if config.allow_standins():
-            return _standin(arch, enum_name)
+            return _mirror(arch, enum_name)
         raise DataError(
             resource, exc.file, exc.problem,
             fix=(f"python data_scripts/fetch.py {resource}   (online, or with --mirror DIR "
-                 f"holding weights/); offline, where no ImageNet weights can be had, set "
-                 f"IMGCLS_ALLOW_STANDINS=1 to use the project's stand-in backbone "
-                 f"(python data_scripts/train_standin.py makes it)"),
+                 f"holding weights/); offline, where torchvision's weight files cannot be "
+                 f"had, set IMGCLS_ALLOW_STANDINS=1 to use the mirror's ImageNet MobileNetV2 "
+                 f"(python data_scripts/fetch.py {MIRROR_RESOURCE} --mirror DIR)"),
         ) from None
     return _real(arch, enum_name)
+
+
+def with_head(backbone: Backbone, new_head: nn.Linear) -> nn.Module:
+    """A copy of the network whose final layer is a copy of ``new_head``."""
+    if new_head.in_features != backbone.feature_dim:
+        raise ValueError(f"the head reads {new_head.in_features} features, the network gives "
+                         f"{backbone.feature_dim}")
+    model = copy.deepcopy(backbone.model)
+    parent, name = _head_slot(model)
+    setattr(parent, name, copy.deepcopy(new_head))
+    return model
+
+
+def with_new_head(backbone: Backbone, num_classes: int) -> nn.Module:
+    """A copy of the network whose final layer is a fresh ``Linear(feature_dim, num_classes)``."""
+    return with_head(backbone, nn.Linear(backbone.feature_dim, num_classes))
 
 
 def feature_extractor(backbone: Backbone) -> nn.Module:
     """A copy of the network that maps a batch to its penultimate features (N x feature_dim)."""
     model = copy.deepcopy(backbone.model)
-    setattr(model, _head_name(model), nn.Identity())
+    parent, name = _head_slot(model)
+    setattr(parent, name, nn.Identity())
     return model.eval()
-
-
-def with_new_head(backbone: Backbone, num_classes: int) -> nn.Module:
-    """A copy of the network whose final layer is a fresh ``Linear(feature_dim, num_classes)``."""
-    model = copy.deepcopy(backbone.model)
-    setattr(model, _head_name(model), nn.Linear(backbone.feature_dim, num_classes))
-    return model
 
 
 @torch.no_grad()
