@@ -17,11 +17,21 @@ otherwise (or with --data synthetic) random images of STL-10's size and number (
 
   python benchmarks/finetune.py                       # the full protocol's sizes (for a GPU)
   python benchmarks/finetune.py --arch resnet18 --size 112 --per-class 20 --workers 2   # CPU
+
+With --quick-stl10 it instead times chapter 9's quick profile as the chapter runs it (frozen
+features, the new head on them, then fine-tuning every layer), with the sizes read from the
+chapter's own SIZES cell, on random images of STL-10's size (96x96) in the quick profile's
+numbers, and a MobileNetV2 with random weights and batch norms folded (the same computation
+as the pretrained one). Its last line is the total time; the quick profile must stay within
+180 s on two CPU cores.
+
+  python benchmarks/finetune.py --quick-stl10
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import sys
 import time
@@ -37,9 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from imgcls import config  # noqa: E402
 from imgcls import finetune as ft  # noqa: E402
 from imgcls.data.errors import DataError  # noqa: E402
+from imgcls.models import backbones, dequantized  # noqa: E402
+from imgcls.train import TensorBatches, fit  # noqa: E402
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "09-fine-tuning-stl10.md"
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -57,6 +70,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
                    help="DataLoader workers (default: the CPU count, at most 8)")
     p.add_argument("--pipelines", default="fast,pil,pil-amp")
     p.add_argument("--warmup", type=int, default=5, help="untimed batches before timing")
+    p.add_argument("--quick-stl10", action="store_true",
+                   help="time chapter 9's quick profile on STL-10's sizes instead")
     return p.parse_args(argv)
 
 
@@ -167,9 +182,81 @@ def _run(name: str, data, args, workers: int, device: torch.device) -> dict[str,
             "protocol_s": args.protocol_epochs * (epoch + evaluation)}
 
 
+def quick_sizes(chapter: Path = CHAPTER) -> dict:
+    """The quick profile's entry of the ``SIZES`` dict in chapter 9's code (read, not run)."""
+    for cell in chapter.read_text().split("```{code-cell} ipython3")[1:]:
+        lines = cell.split("\n```", 1)[0].splitlines()
+        code = "\n".join(line for line in lines if not line.startswith(":"))  # not options
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "SIZES" for t in node.targets):
+                return ast.literal_eval(node.value)["quick"]
+    raise LookupError(f"{chapter} has no code cell assigning SIZES")
+
+
+def _stl10_sized(per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(seed)
+    images = torch.randint(0, 256, (10 * per_class, 3, 96, 96), dtype=torch.uint8, generator=gen)
+    return images, torch.arange(10 * per_class) % 10
+
+
+def quick_stl10() -> float:
+    """Run chapter 9's quick-profile training on STL-10-sized images; print and return seconds."""
+    sizes = quick_sizes()
+    if sizes["arch"] != "mobilenet_v2":
+        raise SystemExit(f"chapter 9's quick profile uses {sizes['arch']}; this benchmark "
+                         f"builds MobileNetV2 only")
+    torch.manual_seed(0)
+    model = dequantized.fold_batch_norms(torchvision.models.mobilenet_v2().eval())
+    bb = backbones.Backbone(model=model, arch="mobilenet_v2", weights_name="random",
+                            standin=True, categories=[], transforms=None, mean=IMAGENET_MEAN,
+                            std=IMAGENET_STD, input_size=224, feature_dim=1280,
+                            description="random weights, batch norms folded")
+    x_train, y_train = _stl10_sized(sizes["train_per_class"], 0)
+    x_test, y_test = _stl10_sized(sizes["test_per_class"], 1)
+    size = min(bb.input_size, sizes["max_input"])
+    print(f"CPU threads: {torch.get_num_threads()}; torch {torch.__version__}; "
+          f"{len(y_train)} train / {len(y_test)} test images of 96x96 -> {size}px; "
+          f"head {sizes['head_epochs']} epochs, fine-tuning {sizes['epochs']} epochs in "
+          f"batches of {sizes['batch_size']}", flush=True)
+    train_tf = ft.Augment(size, bb.mean, bb.std, pad=96 // 8, degrees=10.0)
+    test_tf = ft.Preprocess(size, bb.mean, bb.std)
+    start = time.perf_counter()
+    train_batches = ft.DeviceBatches(x_train, y_train, sizes["batch_size"], train_tf,
+                                     shuffle=True, seed=0, device="cpu")
+    test_batches = ft.DeviceBatches(x_test, y_test, 128, test_tf, device="cpu")
+    extractor = backbones.feature_extractor(bb)
+    z_train, t_train = ft.frozen_features(
+        extractor, ft.DeviceBatches(x_train, y_train, 128, test_tf, device="cpu"))
+    z_test, t_test = ft.frozen_features(extractor, test_batches)
+    features = time.perf_counter()
+    print(f"frozen features: {features - start:.1f} s", flush=True)
+    head = torch.nn.Linear(bb.feature_dim, 10)
+    fit(head, TensorBatches(z_train, t_train, 64, shuffle=True, device="cpu"),
+        TensorBatches(z_test, t_test, 1024, device="cpu"), epochs=sizes["head_epochs"],
+        optimizer=torch.optim.Adam(head.parameters(), lr=1e-3, weight_decay=1e-4),
+        keep_best=False, device="cpu", progress=False)
+    head_done = time.perf_counter()
+    print(f"new head on the features: {head_done - features:.1f} s", flush=True)
+    net = backbones.with_head(bb, head)
+    method, lr = ft.fine_tuning_recipe(net)
+    optimizer = ft.make_optimizer(net.parameters(), method, lr)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)
+    history = fit(net, train_batches, test_batches, epochs=sizes["epochs"], optimizer=optimizer,
+                  scheduler=scheduler, device="cpu", progress=False)
+    total = time.perf_counter() - start
+    print(f"fine-tuning ({method}, lr {lr:g}): {history.seconds:.1f} s, "
+          f"{history.images_per_second:.0f} training images/s", flush=True)
+    print(f"chapter 9 quick profile on STL-10 sizes: {total:.0f} s")
+    return total
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Measure each pipeline and print one line per pipeline."""
+    """Measure each pipeline and print one line per pipeline (or time the quick profile)."""
     args = _args(argv)
+    if args.quick_stl10:
+        quick_stl10()
+        return
     device = config.device()
     workers = args.workers if args.workers is not None else min(8, os.cpu_count() or 1)
     torch.backends.cudnn.benchmark = True

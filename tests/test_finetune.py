@@ -124,6 +124,31 @@ def test_load_data_falls_back_to_cifar_only_with_standins(monkeypatch):
     assert "stand" in data.description and data.x_train.shape == (4, 3, 32, 32)
 
 
+def test_frozen_features_are_the_eval_mode_outputs_in_order():
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4),
+                              torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+    net.train()
+    x = _images(5, 8)
+    batches = ft.DeviceBatches(x, torch.arange(5), 2, ft.Preprocess(8, MEAN, STD),
+                               device="cpu")
+    z, y = ft.frozen_features(net, batches)
+    assert not net.training and y.tolist() == [0, 1, 2, 3, 4]
+    with torch.no_grad():
+        torch.testing.assert_close(z, net(ft.Preprocess(8, MEAN, STD)(x)))
+
+
+def test_the_recipe_follows_the_batch_norms():
+    with_norms = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4))
+    assert ft.fine_tuning_recipe(with_norms) == ("SGD", 1e-3)
+    assert ft.fine_tuning_recipe(torch.nn.Conv2d(3, 4, 3)) == ("Adam", 3e-5)
+    sgd = ft.make_optimizer(with_norms.parameters(), "SGD", 1e-3)
+    assert isinstance(sgd, torch.optim.SGD) and sgd.defaults["momentum"] == 0.9
+    adam = ft.make_optimizer(with_norms.parameters(), "Adam", 3e-5)
+    assert isinstance(adam, torch.optim.Adam) and adam.defaults["lr"] == 3e-5
+    with pytest.raises(ValueError, match="unknown optimizer 'RMSprop'"):
+        ft.make_optimizer(with_norms.parameters(), "RMSprop", 1e-3)
+
+
 def _probs():
     # 3 classes; rows: true 0, 0, 0, 1, 1, 2
     p = torch.tensor([[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.1, 0.3, 0.6],
@@ -151,3 +176,21 @@ def test_confidently_wrong_picks_the_most_confident_error_per_class():
     assert wrong["predicted"].tolist() == [1, 2]
     assert wrong["confidence"].tolist() == pytest.approx([0.7, 0.8])
     assert len(ft.confidently_wrong(probs, labels, per_class=5)) == 3
+
+
+def test_the_quick_benchmark_reads_the_chapters_own_sizes(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "finetune.py"
+    spec = importlib.util.spec_from_file_location("finetune_benchmark", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    sizes = bench.quick_sizes()
+    assert sizes["arch"] == "mobilenet_v2" and sizes["max_input"] <= 96
+    chapter = tmp_path / "chapter.md"
+    chapter.write_text('```{code-cell} ipython3\nSIZES = {"quick": {"epochs": 2}}\n```\n')
+    assert bench.quick_sizes(chapter) == {"epochs": 2}
+    chapter.write_text("```{code-cell} ipython3\nprint(1)\n```\n")
+    with pytest.raises(LookupError, match="no code cell assigning SIZES"):
+        bench.quick_sizes(chapter)

@@ -1,5 +1,6 @@
-"""Fine-tuning helpers for chapter 9: the data (STL-10 or its offline stand-in), a fast on-device
-image pipeline, a plain DataLoader+PIL pipeline to compare it with, and the error analysis.
+"""Fine-tuning helpers for chapter 9: the data (STL-10 or its offline stand-in), frozen features
+for the new head, the optimizers of the two profiles, a fast on-device image pipeline, a plain
+DataLoader+PIL pipeline to compare it with, and the error analysis.
 
 The fast pipeline decodes the images once into uint8 tensors, keeps them on the device and
 augments whole batches there with one affine warp per batch (random crop from a padded image,
@@ -10,7 +11,8 @@ for a CPU decoding JPEGs or PIL images one at a time.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -19,6 +21,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from imgcls import config
@@ -59,6 +62,45 @@ def load_data(train_per_class: int | None, test_per_class: int | None,
             f"{c.source}. Its train split feeds training and its test split the evaluation.")
     return FinetuneData(c.x_train, c.y_train, c.x_test, c.y_test, c.classes,
                         "CIFAR-10 (stand-in for STL-10)", text, standin=True)
+
+
+@torch.no_grad()
+def frozen_features(extractor: nn.Module, batches: Iterable,
+                    amp: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Features (N x feature_dim, float32) and labels of every batch, the network in eval mode.
+
+    Runs where the batches live; ``amp`` uses bfloat16 autocast on CUDA only.
+    """
+    extractor.eval()
+    features, labels = [], []
+    for x, y in batches:
+        extractor.to(x.device)
+        on_cuda = amp and x.device.type == "cuda"
+        with torch.autocast("cuda", dtype=torch.bfloat16) if on_cuda else nullcontext():
+            features.append(extractor(x).float())
+        labels.append(y)
+    return torch.cat(features), torch.cat(labels)
+
+
+def fine_tuning_recipe(model: nn.Module) -> tuple[str, float]:
+    """The optimizer and learning rate for fine-tuning ``model`` end to end.
+
+    A network with batch norms gets the lecture's SGD at 0.001. Without them (folded into the
+    convolutions) SGD at that rate blows the pretrained weights up within an epoch, so such a
+    network gets Adam at 3e-5, which fine-tuned the folded MobileNetV2 smoothly.
+    """
+    if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        return "SGD", 1e-3
+    return "Adam", 3e-5
+
+
+def make_optimizer(params: Iterable, name: str, lr: float) -> torch.optim.Optimizer:
+    """``"SGD"`` with momentum 0.9 (the lecture's) or ``"Adam"``, at learning rate ``lr``."""
+    if name == "SGD":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    if name == "Adam":
+        return torch.optim.Adam(params, lr=lr)
+    raise ValueError(f"unknown optimizer {name!r}; choose 'SGD' or 'Adam'")
 
 
 def _normalise(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
