@@ -8,8 +8,9 @@ start, as Colab's does. The setup cell installs from a copy of this checkout (th
 documented ``IMGCLS_REPOSITORY`` override) with no package index: missing packages come from a
 wheelhouse repacked from this environment. A second check resolves the same install, without
 running it, over the metadata of an older pair (torch 2.9.1 / torchvision 0.24.1, ipywidgets
-7.7.1): pip must keep those too. About a minute in all; ``benchmarks/colab_setup.py`` times the
-install.
+7.7.1): pip must keep those too. The chapter reads its data from the checkout's data folder
+(``make install-test`` fetches it first). About a minute in all; ``benchmarks/colab_setup.py``
+times the install.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ from venvs import (
     versions,
 )
 
+from imgcls import config
 from imgcls.book import notebooks
 from imgcls.config import REPO_ROOT
 
-CHAPTER = REPO_ROOT / "chapters" / "06-multiclass.md"  # no data to fetch; imports mglearn
+CHAPTER = REPO_ROOT / "chapters" / "06-multiclass.md"  # imports mglearn; reads the photos only
 COLAB_LACKS = ("mglearn", "torchinfo")
 KEPT = ("torch", "torchvision", "numpy", "ipywidgets")
 # what Colab has besides the runtime layer: its kernel, pip, and setuptools for pip's builds
@@ -82,10 +84,11 @@ def world(tmp_path_factory) -> dict[str, Path]:
 
 
 def kernel_env(world: dict, tmp: Path) -> dict[str, str]:
-    """The kernel's environment: pip offline with the wheelhouse, the override, private folders."""
+    """The kernel's environment: pip offline with the wheelhouse, the override, a private results
+    folder, and the checkout's data folder (``make data`` fills it; the cell keeps a reader's)."""
     return clean_env(PIP_FIND_LINKS=str(world["wheels"]),
                      IMGCLS_REPOSITORY=str(world["checkout"]),
-                     IMGCLS_DATA=str(tmp / "data"), IMGCLS_RESULTS_DIR=str(tmp / "results"),
+                     IMGCLS_DATA=str(config.data_dir()), IMGCLS_RESULTS_DIR=str(tmp / "results"),
                      OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="agg")
 
 
