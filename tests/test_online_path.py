@@ -53,3 +53,13 @@ def test_fetch_book_gets_and_verifies_everything_despite_faults(online, tmp_path
     assert not [r for r in online.log if r.status == 404]
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".part", ".gz.part"))]
 
+
+
+def test_files_served_from_the_mirror_are_checked_against_the_official_checksums(official):
+    """Only what the mirror lacks is made here; everything else keeps the real registry entry."""
+    for name, resource in reg.registry().items():
+        if name not in official.made:
+            assert official.registry[name] == resource, name
+    assert {"mnist", "photos", "animal_faces", "weights:mobilenet_quantized"}.isdisjoint(
+        official.made)
+    assert "stl10" in official.made and "cifar10" in official.made
