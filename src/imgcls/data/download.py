@@ -55,7 +55,7 @@ class _Truncated(ProtocolError):
 class Policy:
     """How patient a download is. The defaults suit a slow home connection."""
 
-    timeout: float = 30.0  # seconds to connect, and for any one read
+    timeout: float = 15.0  # seconds to connect, and for any one read (as pip)
     retries: int = 5  # further tries of one file after a stall, reset, short body, 429 or 5xx
     backoff: float = 1.0  # seconds; urllib3 waits 0, 2, 4, 8... times this between retries
     max_wait: float = 120.0  # the longest wait, whether from backoff or from Retry-After
