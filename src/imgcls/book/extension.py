@@ -1,6 +1,6 @@
 """Sphinx extension of the book: Colab buttons open the committed notebooks; results page last.
 
-Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Three jobs:
+Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Four jobs:
 
 * sphinx-book-theme builds its Colab link from the page's own source file
   (``chapters/NN-slug.md``), which Colab cannot open. For every page that has a generated
@@ -13,6 +13,8 @@ Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Three jobs:
 * The results page reads the figures the chapters record while they execute, so it must be
   read (executed) after every chapter and on every build: it is always marked outdated and
   moved to the end of Sphinx's reading order.
+* sphinx-exercise numbers exercises through the whole book; each chapter's are numbered from 1
+  instead, as in its Colab notebook.
 """
 
 from __future__ import annotations
@@ -104,11 +106,25 @@ def read_results_last(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -
         docnames.append(page)
 
 
+def number_exercises_per_page(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Number each page's exercises 1, 2, ... as the Colab notebooks do (sphinx-exercise
+    numbers them through the whole book, so chapter 7 began at Exercise 25); the solutions'
+    titles and references follow, since they read the same numbers."""
+    for numbers in env.toc_fignumbers.values():
+        exercises = numbers.get("exercise")
+        if exercises:
+            in_order = sorted(exercises, key=exercises.__getitem__)
+            numbers["exercise"] = {ref: (i,) for i, ref in enumerate(in_order, start=1)}
+    return []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the hooks; parallel reading would break the results-last order, so say so."""
     app.add_config_value("imgcls_results_page", "results", "env")
     app.connect("env-get-outdated", results_always_outdated)
     app.connect("env-before-read-docs", read_results_last)
+    # after Sphinx's own figure numbering (the toctree collector, default priority)
+    app.connect("env-get-updated", number_exercises_per_page, priority=900)
     # after sphinx-book-theme's add_launch_buttons (priority 501)
     app.connect("html-page-context", point_colab_at_notebook, priority=600)
     app.connect("html-page-context", drop_duplicate_scripts, priority=600)
