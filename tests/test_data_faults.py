@@ -183,11 +183,10 @@ def _load_in_child(log):
 
 
 def test_three_processes_loading_at_once_all_succeed_and_one_builds(cifar):
-    fetch("cifar10")  # the archive itself; unpacking and decoding race below
-    log = cifar.root / "decoded.log"
+    log = cifar.root / "decoded.log"  # copying, unpacking and decoding all race
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(3) as pool:
-        results = pool.map(_load_in_child, [log] * 3)
+        results = pool.map_async(_load_in_child, [log] * 3).get(timeout=120)
     assert results == [FULL] * 3
     assert len(set(line.split()[0] for line in log.read_text().splitlines())) == 1
     assert disk.leftovers([cifar.data]) == []
@@ -324,6 +323,7 @@ def test_a_read_only_data_folder_serves_what_verifies_and_names_the_cause(cifar,
     monkeypatch.setattr(cli, "BOOK", {"cifar10": None, "blob": None})
     status, out, err = cli.main(["--book"]), *capsys.readouterr()
     assert status == 1 and "blob: ready" in out  # reading needs no write, not even a lock
+    assert fetch("cifar10").variant.name == "jpeg"  # nor does a lossy variant
     assert "blob: leftovers of an interrupted run stay: taking the data folder's writer" in err
     assert "error: cifar10" in err and "read-only file system" in err
     assert "--data-dir DIR" in err and "Traceback" not in err

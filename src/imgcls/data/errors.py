@@ -24,6 +24,9 @@ class DataError(RuntimeError):
         where = f" ({file})" if file else ""
         super().__init__(f"{resource}{where}: {problem}\n  fix: {self.fix}")
 
+    def __reduce__(self):  # picklable, so that it crosses from worker processes intact
+        return type(self), (self.resource, self.file, self.problem, self.fix)
+
 
 def fix_command(resource: str) -> str:
     """The command that fetches ``resource`` from the official source or from a mirror."""

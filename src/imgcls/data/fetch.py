@@ -294,8 +294,9 @@ def _fill(variant: Variant, data_dir: Path, get_one: Callable[[FileSpec, Path], 
     """Get every file of ``variant`` that does not verify yet; verified files are left alone.
 
     Every file is tried (good ones are installed even when others fail); the failures are
-    returned, empty when the variant is complete. No file is written into the mirror, not even
-    through a folder that is a symbolic link into it.
+    returned, empty when the variant is complete. A file is got while holding the data folder's
+    writer lock, and only if it still does not verify then (another process may have got it).
+    No file is written into the mirror, not even through a folder that is a symbolic link into it.
     """
     failures = []
     for spec in tqdm(variant.files, desc=variant.name, leave=False,
@@ -304,7 +305,9 @@ def _fill(variant: Variant, data_dir: Path, get_one: Callable[[FileSpec, Path], 
         if problem_with(dest, spec) is not None:
             try:
                 disk.refuse_mirror_writes(resource, dest.parent, mirror)
-                get_one(spec, dest)
+                with disk.writer(data_dir, resource):
+                    if problem_with(dest, spec) is not None:
+                        get_one(spec, dest)
             except DataError as exc:
                 failures.append(exc)
             except OSError as exc:  # moving a checked file into place
@@ -355,25 +358,12 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
     mirror = Path(mirror) if mirror else config.mirror_dir()
     disk.refuse_mirror_writes(name, data_dir, mirror)
     folders = _folders(resource, data_dir)
-    present = [v for v in resource.variants if _variant_ok(v, data_dir)]
-    exact = next((v for v in present if v.exact), None)
-    if exact is not None:  # nothing to fetch; leftovers removed where the folder is writable
-        if disk.leftovers(folders):
-            try:
-                with disk.writer(data_dir, name):
-                    disk.remove_leftovers(folders, name)
-            except DataError as exc:
-                notice(name, f"leftovers of an interrupted run stay: {exc.problem}")
-        return _result(resource, exact, data_dir)
-    with disk.writer(data_dir, name):  # one writer at a time; leftovers are then stale
-        disk.remove_leftovers(folders, name)
-        return _fetch_locked(resource, data_dir, mirror, download)
-
-
-def _fetch_locked(resource: Resource, data_dir: Path, mirror: Path | None,
-                  download: bool) -> Fetched:
-    """``fetch`` once it holds the writer lock (another process may have fetched meanwhile)."""
-    name = resource.name
+    if disk.leftovers(folders):  # removed under the writer lock, so no live run owns them
+        try:
+            with disk.writer(data_dir, name):
+                disk.remove_leftovers(folders, name)
+        except DataError as exc:  # a read-only data folder still serves what verifies
+            notice(name, f"leftovers of an interrupted run stay: {exc.problem}")
     present = [v for v in resource.variants if _variant_ok(v, data_dir)]
     for variant in present:
         if variant.exact:
