@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
-from imgcls.conv_plots import number_grid  # noqa: E402
+from imgcls.conv_plots import number_grid, receptive_field_squares  # noqa: E402
 
 
 def test_number_grid_writes_every_value_and_outlines_blocks_and_window():
@@ -18,4 +18,14 @@ def test_number_grid_writes_every_value_and_outlines_blocks_and_window():
     assert outlines == [((-0.5, -0.5), 2), ((1.5, -0.5), 2), ((-0.5, 1.5), 2), ((1.5, 1.5), 2),
                         ((0.5, -0.5), 3)]
     assert ax.get_title() == "x"
+    plt.close(fig)
+
+
+def test_receptive_field_squares_are_centred_and_labelled():
+    fields = [("0: Conv2d", 3, 1), ("2: MaxPool2d", 4, 2)]
+    fig = receptive_field_squares(torch.zeros(28, 28), fields, centre=14)
+    ax = fig.axes[0]
+    squares = [(p.get_xy(), p.get_width(), p.get_label()) for p in ax.patches]
+    assert squares == [((12.0, 12.0), 3, "0: Conv2d: 3 px"),
+                       ((11.5, 11.5), 4, "2: MaxPool2d: 4 px")]
     plt.close(fig)

@@ -34,3 +34,19 @@ def number_grid(ax: plt.Axes, array: torch.Tensor | np.ndarray, title: str = "",
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
+
+
+def receptive_field_squares(image: torch.Tensor, fields: list[tuple[str, int, int]],
+                            centre: int) -> plt.Figure:
+    """An H x W ``image`` with one square per layer of ``fields`` (``receptive_field``'s rows),
+    all centred on pixel (``centre``, ``centre``): how much of the image a unit sees."""
+    fig, ax = plt.subplots(figsize=(3.6, 3.6))
+    ax.imshow(np.asarray(image), cmap="gray")
+    colours = plt.cm.autumn(np.linspace(0, 0.8, len(fields)))
+    for (name, side, _), colour in zip(fields, colours, strict=True):
+        corner = centre - side / 2 - 0.5
+        ax.add_patch(plt.Rectangle((corner, corner), side, side, fill=False, edgecolor=colour,
+                                   linewidth=2, label=f"{name}: {side} px"))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    ax.axis("off")
+    return fig
