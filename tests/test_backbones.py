@@ -31,6 +31,7 @@ def offline(tmp_path, monkeypatch):
     stand-in switch, no network.
     """
     source = int8_file()  # fetched from the real sources before they are taken away
+    photos()
     mirror = tmp_path / "mirror"
     (mirror / "weights").mkdir(parents=True)
     shutil.copyfile(source, mirror / "weights" / source.name)
