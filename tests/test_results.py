@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import metadata
 
 import numpy as np
 import pytest
@@ -75,3 +76,32 @@ def test_load_all_reads_a_given_folder(tmp_path):
 def test_non_finite_numbers_are_refused(bad):
     with pytest.raises(ValueError, match="NaN or infinity"):
         results.record("section.value", bad)
+
+
+def test_a_chapter_run_is_kept_with_its_settings(monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    monkeypatch.setenv("IMGCLS_PROFILE", "full")
+    env = results.run_environment()
+    assert env["profile"] == "full" and env["torch"] == metadata.version("torch")
+    started = datetime(2026, 11, 26, 12, 30, 5, tzinfo=timezone(timedelta(hours=1)))
+    results.record_run("04-knn", started, 12.345, env)
+    run = results.load_runs()["04-knn"]
+    assert run == {"chapter": "04-knn", "started": "2026-11-26T12:30:05+01:00", "seconds": 12.3,
+                   **env}
+    assert results.load_all() == {}  # runs are not sections of figures
+
+
+@pytest.mark.parametrize("chapter", ["", "../x", ".hidden"])
+def test_a_run_needs_a_chapter_stem(chapter):
+    from datetime import datetime, timezone
+
+    with pytest.raises(ValueError, match="file stem"):
+        results.record_run(chapter, datetime.now(timezone.utc), 1.0, {})
+
+
+def test_a_run_needs_its_time_zone():
+    from datetime import datetime
+
+    with pytest.raises(ValueError, match="time zone"):
+        results.record_run("04-knn", datetime(2026, 1, 1), 1.0, {})

@@ -70,3 +70,29 @@ def test_styled_colours_each_status_and_nothing_else() -> None:
         assert html.count(f"background-color: {colour}") == 1
     assert html.count("background-color") == 3
     assert "<th class=\"blank" not in html  # the index is hidden
+
+
+def test_execution_status_has_one_row_per_chapter(monkeypatch) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    env = {"profile": "full", "device": "CPU, 1 threads", "torch": "2.14.1",
+           "torchvision": "0.29.1", "python": "3.11.9"}
+    started = datetime(2026, 11, 26, 11, 59, 30, tzinfo=timezone(timedelta(hours=-5)))
+    results.record_run("02-b", started, 80.46, env)
+    results.record_run("09-unlisted", started, 1.0, env)
+    status = results_table.execution_status(["01-a", "02-b"])
+    assert list(status.columns) == results_table.RUN_COLUMNS
+    assert status.to_dict("records") == [
+        {"chapter": "01-a", "executed (UTC)": results_table.NOT_RECORDED, "seconds": "—",
+         "profile": "—", "device": "—", "torch": "—", "torchvision": "—"},
+        {"chapter": "02-b", "executed (UTC)": "2026-11-26 16:59", "seconds": "80.5",
+         "profile": "full", "device": "CPU, 1 threads", "torch": "2.14.1",
+         "torchvision": "0.29.1"}]
+
+
+def test_execution_status_defaults_to_the_books_chapters() -> None:
+    from imgcls.book.notebooks import chapter_sources
+
+    status = results_table.execution_status()
+    assert list(status["chapter"]) == [p.stem for p in chapter_sources()]
+    assert (status["executed (UTC)"] == results_table.NOT_RECORDED).all()

@@ -24,10 +24,17 @@ class Note:
         return f"[{self.title}] {self.text}"
 
 
+PROFILE_MEANINGS = {
+    "quick": "smaller data and fewer epochs, sized for a CPU",
+    "full": "the lectures' protocol",
+}
+
+
 def settings() -> Note:
     """The profile, device and data folders this run uses, as a note for the top of a chapter."""
-    text = "; ".join(f"{k}: {v}" for k, v in config.describe().items())
-    return Note("How this page was run", text)
+    info = config.describe()
+    info["profile"] = f"{info['profile']} ({PROFILE_MEANINGS[info['profile']]})"
+    return Note("How this page was run", "; ".join(f"{k}: {v}" for k, v in info.items()))
 
 
 def source_note(section: str, what: str, description: str, *, standin: bool) -> Note:

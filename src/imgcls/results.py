@@ -1,7 +1,8 @@
 """Recording each chapter's key figures, so the results page can set them beside the lectures'.
 
 ``record("knn.best_k", 7)`` writes ``$IMGCLS_RESULTS_DIR/knn.json`` with the value, the active
-profile and the data or weights the section used (``record_source``).
+profile and the data or weights the section used (``record_source``). ``record_run`` keeps, in
+``runs/<chapter>.json``, when and how each chapter of the site was executed (its status row).
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import platform
 import tempfile
+from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +31,8 @@ def _load(section: str) -> dict[str, Any]:
     return {"section": section, "values": {}, "sources": {}}
 
 
-def _save(section: str, doc: dict[str, Any]) -> None:
-    path = _path(section)
+def _save(section: str, doc: dict[str, Any], path: Path | None = None) -> None:
+    path = path or _path(section)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json.part")
     with os.fdopen(fd, "w") as f:
@@ -77,4 +81,33 @@ def record_source(section: str, what: str, description: str, *, standin: bool) -
 def load_all(directory: Path | None = None) -> dict[str, dict[str, Any]]:
     """Every recorded section in ``directory`` (default: the results folder), by section name."""
     directory = directory or config.results_dir()
+    return {p.stem: json.loads(p.read_text()) for p in sorted(directory.glob("*.json"))}
+
+
+RUNS = "runs"
+
+
+def run_environment() -> dict[str, str]:
+    """The profile, device and library versions a chapter run here gets (its status row)."""
+    info = config.describe()
+    return {"profile": info["profile"], "device": info["device"],
+            "torch": metadata.version("torch"), "torchvision": metadata.version("torchvision"),
+            "python": platform.python_version()}
+
+
+def record_run(chapter: str, started: datetime, seconds: float,
+               environment: dict[str, str]) -> None:
+    """Keep how ``chapter`` (e.g. ``04-knn``) was last executed: start time, duration, settings."""
+    if not chapter or "/" in chapter or chapter.startswith("."):
+        raise ValueError(f"a run is recorded under a chapter's file stem, got {chapter!r}")
+    if started.tzinfo is None:
+        raise ValueError("record the start time with its time zone (datetime.now(timezone.utc))")
+    doc = {"chapter": chapter, "started": started.isoformat(timespec="seconds"),
+           "seconds": round(float(seconds), 1), **environment}
+    _save(chapter, doc, config.results_dir() / RUNS / f"{chapter}.json")
+
+
+def load_runs(directory: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Every recorded chapter run in ``directory`` (default: the results folder), by chapter."""
+    directory = (directory or config.results_dir()) / RUNS
     return {p.stem: json.loads(p.read_text()) for p in sorted(directory.glob("*.json"))}

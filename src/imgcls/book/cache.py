@@ -3,9 +3,12 @@
 Jupyter Book executes notebooks one after another while Sphinx reads them. With
 ``execute_notebooks: cache`` it first looks each notebook up in the jupyter-cache, keyed by its
 code cells, so filling the cache here, several chapters at a time, leaves the build nothing to
-execute. Chapters already cached are skipped (an unchanged chapter is never re-executed), unless
-the results folder is empty: then the recorded figures the results page needs are gone, and
-every chapter runs again to record them.
+execute. Each chapter runs in the profile ``profiles.yml`` gives it (an ``IMGCLS_PROFILE`` set in
+the environment wins for all), and its run (start, duration, profile, device, versions) is kept
+with the results for the results page's status table. A chapter is skipped when it is cached
+with the same code and its recorded run had the same profile (an unchanged chapter is never
+re-executed), unless the results folder is empty: then the recorded figures the results page
+needs are gone, and every chapter runs again to record them.
 
     python -m imgcls.book.cache             # as many chapters at once as there are CPU cores
     python -m imgcls.book.cache -j 1 --force
@@ -18,7 +21,9 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import yaml
@@ -28,10 +33,11 @@ from jupyter_cache.executors.utils import single_nb_execution
 from myst_nb.core.read import read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 
-from imgcls import config
+from imgcls import config, results
 from imgcls.book.notebooks import chapter_sources
 
 DEFAULT_CACHE = "_build/.jupyter_cache"
+PROFILE_MAP = "profiles.yml"
 
 
 def read_chapter(path: Path) -> nbformat.NotebookNode:
@@ -46,36 +52,69 @@ def _execution_settings(root: Path) -> tuple[Path, int]:
     return cache, int(execute.get("timeout", 30))
 
 
-def _run(path: str, timeout: int) -> tuple[str, nbformat.NotebookNode, float, str | None]:
+def chapter_profiles(root: Path = config.REPO_ROOT) -> dict[str, str]:
+    """The profile each chapter of the site runs in: ``IMGCLS_PROFILE`` if set, else the map's."""
+    stems = [path.stem for path in chapter_sources(root)]
+    if os.environ.get("IMGCLS_PROFILE", "").strip():
+        return dict.fromkeys(stems, config.profile())
+    where = root / PROFILE_MAP
+    try:
+        choice = yaml.safe_load(where.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{where} cannot be read ({exc}); restore it from git "
+                         f"(git checkout -- {PROFILE_MAP}) or set IMGCLS_PROFILE.") from None
+    default, named = choice.get("default"), choice.get("chapters") or {}
+    unknown = sorted(set(named) - set(stems))
+    if unknown:
+        raise ValueError(f"{where} names {unknown}, which are not chapters of _toc.yml; "
+                         f"use the file stems of chapters/ ({', '.join(stems)}).")
+    chosen = {stem: named.get(stem, default) for stem in stems}
+    wrong = {stem: p for stem, p in chosen.items() if p not in config.PROFILES}
+    if wrong:
+        raise ValueError(f"{where}: {wrong} are not profiles; give each chapter (and 'default') "
+                         f"one of {config.PROFILES}.")
+    return chosen
+
+
+def _run(path: str, timeout: int, profile: str) -> tuple[str, nbformat.NotebookNode, float,
+                                                         str | None, dict[str, Any]]:
+    os.environ["IMGCLS_PROFILE"] = profile  # the kernel inherits this worker's environment
+    run = {"started": datetime.now(timezone.utc), "environment": results.run_environment()}
     nb = read_chapter(Path(path))
     result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout,
                                  allow_errors=False, meta_override=True)
-    return path, result.nb, result.time, result.exc_string
+    return path, result.nb, result.time, result.exc_string, run
+
+
+def _recorded_profile(chapter: str) -> str | None:
+    return results.load_runs().get(chapter, {}).get("profile")
 
 
 def fill(root: Path = config.REPO_ROOT, jobs: int = 0, force: bool = False) -> int:
-    """Execute every uncached chapter, ``jobs`` at a time; returns the number that failed."""
+    """Execute every chapter not cached in its profile, ``jobs`` at a time; returns the failures."""
     cache_dir, timeout = _execution_settings(root)
     cache = get_cache(str(cache_dir))
+    profiles = chapter_profiles(root)
     if not any(config.results_dir().glob("*.json")):
         force = True
     todo = []
     for path in chapter_sources(root):
         try:
             cache.match_cache_notebook(read_chapter(path))
-            hit = not force
+            hit = not force and _recorded_profile(path.stem) == profiles[path.stem]
         except KeyError:
             hit = False
-        print(f"{path.relative_to(root)}: {'cached' if hit else 'to execute'}", flush=True)
+        print(f"{path.relative_to(root)}: {'cached' if hit else 'to execute'} "
+              f"({profiles[path.stem]} profile)", flush=True)
         if not hit:
             todo.append(str(path))
     failed = 0
     jobs = jobs or os.cpu_count() or 1
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1))) as pool:
-        futures = [pool.submit(_run, path, timeout) for path in todo]
+        futures = [pool.submit(_run, path, timeout, profiles[Path(path).stem]) for path in todo]
         for future in as_completed(futures):
-            path, nb, seconds, error = future.result()
+            path, nb, seconds, error, run = future.result()
             rel = Path(path).relative_to(root)
             if error:
                 failed += 1
@@ -84,6 +123,7 @@ def fill(root: Path = config.REPO_ROOT, jobs: int = 0, force: bool = False) -> i
             cache.cache_notebook_bundle(CacheBundleIn(nb, path,
                                                       data={"execution_seconds": seconds}),
                                         check_validity=False, overwrite=True)
+            results.record_run(Path(path).stem, run["started"], seconds, run["environment"])
             print(f"{rel}: executed in {seconds:.0f} s", flush=True)
     if todo:
         print(f"{len(todo)} chapter(s) in {time.perf_counter() - start:.0f} s "
@@ -100,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="re-execute cached chapters too")
     parser.add_argument("--root", type=Path, default=config.REPO_ROOT, help="the book's folder")
     args = parser.parse_args(argv)
-    return 1 if fill(args.root.resolve(), args.jobs, args.force) else 0
+    try:
+        return 1 if fill(args.root.resolve(), args.jobs, args.force) else 0
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,11 +2,13 @@
 
 Rows are every key of :data:`imgcls.references.REFERENCES` (marked "not recorded" when no
 chapter stored it in this build) followed by any recorded key the reference table lacks.
-``sources`` lists the descriptions of the data and weights behind them.
+``sources`` lists the descriptions of the data and weights behind them, and ``execution_status``
+when, where and how each chapter page was executed (from the runs ``imgcls.book.cache`` records).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from imgcls import results
+from imgcls.book.notebooks import chapter_sources
 from imgcls.references import REFERENCES, Reference
 
 NOT_RECORDED = "not recorded"
@@ -107,6 +110,35 @@ def sources(directory: Path | None = None) -> pd.DataFrame:
             for section, doc in results.load_all(directory).items()
             for what, src in sorted(doc.get("sources", {}).items())]
     return pd.DataFrame(rows, columns=["section", "what", "kind", "description"])
+
+
+RUN_COLUMNS = ["chapter", "executed (UTC)", "seconds", "profile", "device", "torch",
+               "torchvision"]
+
+
+def _executed(started: str) -> str:
+    return datetime.fromisoformat(started).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def execution_status(chapters: list[str] | None = None,
+                     directory: Path | None = None) -> pd.DataFrame:
+    """One row per chapter (default: the book's, in order): the run that produced its page.
+
+    A chapter with no recorded run (executed by the build itself, not by ``make cache``) is
+    marked "not recorded" rather than left out.
+    """
+    if chapters is None:
+        chapters = [path.stem for path in chapter_sources()]
+    runs = results.load_runs(directory)
+    rows = []
+    for chapter in chapters:
+        run = runs.get(chapter)
+        if run is None:
+            rows.append([chapter, NOT_RECORDED, *["—"] * (len(RUN_COLUMNS) - 2)])
+            continue
+        rows.append([chapter, _executed(run["started"]), f"{run['seconds']:.1f}", run["profile"],
+                     run["device"], run["torch"], run["torchvision"]])
+    return pd.DataFrame(rows, columns=RUN_COLUMNS)
 
 
 STATUS_COLOURS = {WITHIN: "#d9f2d9", OUTSIDE: "#f8d0d0", NOT_RECORDED: "#eeeeee"}
