@@ -85,6 +85,21 @@ def test_a_relative_data_folder_is_taken_from_the_repository_root(monkeypatch, t
     assert config.data_dir() == root / "data"
 
 
+def test_an_installed_package_keeps_its_folders_in_the_user_cache(monkeypatch, tmp_path):
+    # installed from a wheel, config.py sits in site-packages: no checkout around it
+    site = tmp_path / "lib" / "python3.11"
+    monkeypatch.setattr(config, "REPO_ROOT", site)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name in ("IMGCLS_DATA", "IMGCLS_RESULTS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    assert not config.in_checkout()
+    assert config.data_dir() == tmp_path / "cache" / "imgcls" / "data"
+    assert config.results_dir() == tmp_path / "cache" / "imgcls" / "results"
+    monkeypatch.setenv("IMGCLS_DATA", "mine")
+    assert config.data_dir() == tmp_path / "cache" / "imgcls" / "mine"
+    assert not site.exists()  # nothing is written next to the installed package
+
+
 def test_seed_everything_makes_runs_repeat():
     def draw():
         return random.random(), np.random.rand(), torch.rand(1).item()

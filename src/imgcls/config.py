@@ -19,6 +19,21 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
 
+def in_checkout() -> bool:
+    """True when the package runs from the book's repository (an editable install or ``src/``
+    on the path), False when it was installed from a wheel into site-packages."""
+    return (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "chapters").is_dir()
+
+
+def home() -> Path:
+    """The base of relative and default folders: the checkout, or for an installed package the
+    user's cache folder (``$XDG_CACHE_HOME/imgcls``, default ``~/.cache/imgcls``)."""
+    if in_checkout():
+        return REPO_ROOT
+    cache = os.environ.get("XDG_CACHE_HOME", "").strip() or "~/.cache"
+    return Path(cache).expanduser() / "imgcls"
+
+
 def profile() -> str:
     """The active profile: ``IMGCLS_PROFILE`` if set, else ``full`` on a GPU, ``quick`` on a CPU."""
     value = os.environ.get("IMGCLS_PROFILE", "").strip().lower()
@@ -49,10 +64,10 @@ def _resolved(path: Path, setting: str) -> Path:
 
 def data_dir() -> Path:
     """Where datasets live: ``IMGCLS_DATA`` (a relative path is taken from the repository root,
-    wherever a chapter runs), default ``data/`` in the checkout."""
+    wherever a chapter runs), default ``data/`` in the checkout (see ``home``)."""
     value = os.environ.get("IMGCLS_DATA", "").strip()
     path = Path(value).expanduser() if value else Path("data")
-    return _resolved(REPO_ROOT / path, "IMGCLS_DATA")
+    return _resolved(home() / path, "IMGCLS_DATA")
 
 
 def mirror_dir() -> Path | None:
@@ -79,8 +94,9 @@ def allow_standins() -> bool:
 
 
 def results_dir() -> Path:
-    """Where chapters record their figures: ``IMGCLS_RESULTS_DIR``, default ``_build/results``."""
-    default = REPO_ROOT / "_build" / "results"
+    """Where chapters record their figures: ``IMGCLS_RESULTS_DIR``, default ``_build/results``
+    in the checkout (``results/`` in the cache folder of an installed package)."""
+    default = REPO_ROOT / "_build" / "results" if in_checkout() else home() / "results"
     return Path(os.environ.get("IMGCLS_RESULTS_DIR") or default).expanduser().resolve()
 
 
