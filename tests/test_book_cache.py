@@ -86,6 +86,16 @@ def test_a_changed_profile_executes_the_chapter_again(tmp_path: Path, capsys,
     assert "01-tiny.md: to execute (quick profile)" in capsys.readouterr().out
     assert results.load_all()["tiny"]["profile"] == "quick"
 
+    # a changed helper (not a change of the site machinery) executes it again too
+    (tmp_path / "src" / "imgcls" / "book").mkdir(parents=True)
+    (tmp_path / "src" / "imgcls" / "book" / "extension.py").write_text("# site only\n")
+    assert book_cache.fill(tmp_path, jobs=1) == 0
+    assert "01-tiny.md: cached" in capsys.readouterr().out
+    (tmp_path / "src" / "imgcls" / "knn.py").write_text("K = 1\n")
+    assert book_cache.fill(tmp_path, jobs=1) == 0
+    assert "01-tiny.md: to execute" in capsys.readouterr().out
+    assert results.load_runs()["01-tiny"]["helpers"] == book_cache.helpers_digest(tmp_path)
+
 
 def test_the_books_map_names_its_chapters(monkeypatch) -> None:
     """The repository's profiles.yml: full wherever a CPU runner affords it, chapter 9 quick."""

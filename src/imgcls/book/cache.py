@@ -6,9 +6,10 @@ code cells, so filling the cache here, several chapters at a time, leaves the bu
 execute. Each chapter runs in the profile ``profiles.yml`` gives it (an ``IMGCLS_PROFILE`` set in
 the environment wins for all), and its run (start, duration, profile, device, versions) is kept
 with the results for the results page's status table. A chapter is skipped when it is cached
-with the same code and its recorded run had the same profile (an unchanged chapter is never
-re-executed), unless the results folder is empty: then the recorded figures the results page
-needs are gone, and every chapter runs again to record them.
+with the same code and its recorded run had the same profile and the same helpers (the
+package's sources and the pinned versions of constraints.txt): an unchanged chapter is never
+re-executed. When the results folder is empty, the recorded figures the results page needs are
+gone, and every chapter runs again to record them.
 
     python -m imgcls.book.cache             # as many chapters at once as there are CPU cores
     python -m imgcls.book.cache -j 1 --force
@@ -17,6 +18,7 @@ needs are gone, and every chapter runs again to record them.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -76,6 +78,18 @@ def chapter_profiles(root: Path = config.REPO_ROOT) -> dict[str, str]:
     return chosen
 
 
+def helpers_digest(root: Path) -> str:
+    """A digest of what a chapter's figures depend on besides its own code: the package's
+    sources (the site machinery of ``imgcls/book`` aside) and the pinned versions."""
+    package = root / "src" / "imgcls"
+    files = [p for p in sorted(package.rglob("*.py")) if "book" not in p.relative_to(package).parts]
+    digest = hashlib.sha256()
+    for path in [*files, root / "constraints.txt"]:
+        if path.is_file():
+            digest.update(f"{path.relative_to(root)}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def _run(path: str, timeout: int, profile: str) -> tuple[str, nbformat.NotebookNode, float,
                                                          str | None, dict[str, Any]]:
     os.environ["IMGCLS_PROFILE"] = profile  # the kernel inherits this worker's environment
@@ -86,8 +100,9 @@ def _run(path: str, timeout: int, profile: str) -> tuple[str, nbformat.NotebookN
     return path, result.nb, result.time, result.exc_string, run
 
 
-def _recorded_profile(chapter: str) -> str | None:
-    return results.load_runs().get(chapter, {}).get("profile")
+def _same_run(chapter: str, profile: str, helpers: str) -> bool:
+    run = results.load_runs().get(chapter, {})
+    return run.get("profile") == profile and run.get("helpers") == helpers
 
 
 def fill(root: Path = config.REPO_ROOT, jobs: int = 0, force: bool = False) -> int:
@@ -95,13 +110,14 @@ def fill(root: Path = config.REPO_ROOT, jobs: int = 0, force: bool = False) -> i
     cache_dir, timeout = _execution_settings(root)
     cache = get_cache(str(cache_dir))
     profiles = chapter_profiles(root)
+    helpers = helpers_digest(root)
     if not any(config.results_dir().glob("*.json")):
         force = True
     todo = []
     for path in chapter_sources(root):
         try:
             cache.match_cache_notebook(read_chapter(path))
-            hit = not force and _recorded_profile(path.stem) == profiles[path.stem]
+            hit = not force and _same_run(path.stem, profiles[path.stem], helpers)
         except KeyError:
             hit = False
         print(f"{path.relative_to(root)}: {'cached' if hit else 'to execute'} "
@@ -123,7 +139,8 @@ def fill(root: Path = config.REPO_ROOT, jobs: int = 0, force: bool = False) -> i
             cache.cache_notebook_bundle(CacheBundleIn(nb, path,
                                                       data={"execution_seconds": seconds}),
                                         check_validity=False, overwrite=True)
-            results.record_run(Path(path).stem, run["started"], seconds, run["environment"])
+            results.record_run(Path(path).stem, run["started"], seconds,
+                               {**run["environment"], "helpers": helpers})
             print(f"{rel}: executed in {seconds:.0f} s", flush=True)
     if todo:
         print(f"{len(todo)} chapter(s) in {time.perf_counter() - start:.0f} s "
