@@ -9,6 +9,9 @@ NBVAL_DIR := _build/nbval
 CHAPTERS := $(wildcard chapters/*.md)
 # chapters executed at once by `make cache` (and so by `make book`)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# a PyTorch wheel index to take torch and torchvision from, at constraints.txt's versions (the
+# published build sets https://download.pytorch.org/whl/cpu: CPU wheels, no CUDA libraries)
+TORCH_INDEX ?=
 # Debian/Ubuntu packages the book needs (`make system-packages`; CI adds chromium, nodejs, npm)
 PACKAGES ?= graphviz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -20,12 +23,13 @@ PARALLEL_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 # chapters record their figures here and the results page reads them (this checkout's _build)
 export IMGCLS_RESULTS_DIR ?= $(CURDIR)/_build/results
 
-.PHONY: help book test data notebooks notebooks-check cache lint lint-workflows unit \
+.PHONY: help install book test data notebooks notebooks-check cache lint lint-workflows unit \
 	install-test chapters-test site-test system-packages clean
 
 help:
 	@echo "make book        build the site into _build/html (creates .venv, fetches data)"
 	@echo "make test        lint, unit tests, every chapter through nbval, the site in Chromium"
+	@echo "make install     create .venv with constraints.txt's versions (TORCH_INDEX=URL for CPU wheels)"
 	@echo "make data        fetch the data the chapters need (IMGCLS_MIRROR=DIR for offline)"
 	@echo "make notebooks   regenerate the Colab notebooks in notebooks/ from chapters/*.md"
 	@echo "make cache       execute changed chapters, JOBS=$(JOBS) at a time, into the build cache"
@@ -34,8 +38,12 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(if $(TORCH_INDEX),$(PY) -m pip install --quiet --no-deps --index-url $(TORCH_INDEX) \
+	  torch torchvision -c constraints.txt)
 	$(PY) -m pip install --quiet -e ".[book,dev]" -c constraints.txt
 	touch $(STAMP)
+
+install: $(STAMP)
 
 system-packages:
 	$(SUDO) apt-get update -qq
