@@ -13,6 +13,7 @@ import dataclasses
 import gzip
 import hashlib
 import io
+import json
 import pickle
 import shutil
 import sys
@@ -40,10 +41,39 @@ class OfficialFiles:
     """Server paths and their files, the registry that expects them, and what the stubs serve."""
 
     files: dict[str, Path]
-    registry: dict[str, Resource]
+    made: dict[str, dict[str, list]]  # resource -> file -> [sha256, size], for files made here
     kaggle: Path  # the folder the stubbed kagglehub "downloads"
     md5: dict[str, str]  # torchvision's table entries for the CIFAR-10 and STL-10 files made here
-    made: set[str]  # resources whose files were made here rather than taken from the mirror
+    registry: dict[str, Resource] = dataclasses.field(init=False)
+
+    def __post_init__(self):
+        self.registry = _expecting(reg.registry(), self.made)
+
+    def save(self, path: Path) -> None:
+        """What another process (a chapter's kernel) needs to ``load`` and ``install`` them."""
+        path.write_text(json.dumps({"made": self.made, "kaggle": str(self.kaggle),
+                                    "md5": self.md5}))
+
+    @classmethod
+    def load(cls, path: Path) -> OfficialFiles:
+        saved = json.loads(path.read_text())
+        return cls({}, saved["made"], Path(saved["kaggle"]), saved["md5"])
+
+
+def _expecting(real: dict[str, Resource], made: dict[str, dict[str, list]]
+               ) -> dict[str, Resource]:
+    """The real registry, with the made files' checksums in place of the official ones."""
+    registry = {}
+    for name, resource in real.items():
+        variants = []
+        for variant in resource.variants:
+            specs = tuple(dataclasses.replace(spec, md5=None, sha256=made[name][spec.path][0],
+                                              size=made[name][spec.path][1])
+                          if spec.path in made.get(name, {}) else spec
+                          for spec in variant.files)
+            variants.append(dataclasses.replace(variant, files=specs))
+        registry[name] = dataclasses.replace(resource, variants=tuple(variants))
+    return registry
 
 
 def _md5(data: bytes) -> str:
@@ -52,7 +82,8 @@ def _md5(data: bytes) -> str:
 
 def _tar_gz(path: Path, folder: str, members: dict[str, bytes]) -> Path:
     """A tar.gz of ``members`` under ``folder``, the same bytes every time (no timestamps)."""
-    with gzip.GzipFile(path, "wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+    with gzip.GzipFile(path, "wb", compresslevel=1, mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w") as tar:
         for name, data in members.items():
             info = tarfile.TarInfo(f"{folder}/{name}")
             info.size = len(data)
@@ -77,20 +108,24 @@ def _cifar10(out: Path, md5: dict[str, str]) -> Path:
     return _tar_gz(out / "cifar-10-python.tar.gz", "cifar-10-batches-py", members)
 
 
+STL10_PER_CLASS = 100  # enough for chapter 9's quick profile (100 per class in each split)
+
+
 def _stl10(out: Path, md5: dict[str, str]) -> Path:
     """stl10_binary.tar.gz: uint8 images stored channel by channel, column-major; labels 1..10."""
     rng = np.random.default_rng(SEED)
+    n = 10 * STL10_PER_CLASS
 
-    def images(n: int) -> bytes:
-        return rng.integers(0, 256, (n, 3, 96, 96), dtype=np.uint8).tobytes()
+    def images(count: int) -> bytes:
+        return rng.integers(0, 256, (count, 3, 96, 96), dtype=np.uint8).tobytes()
 
     members = {
-        "train_X.bin": images(20), "train_y.bin": bytes(i % 10 + 1 for i in range(20)),
-        "test_X.bin": images(20), "test_y.bin": bytes(i % 10 + 1 for i in range(20)),
+        "train_X.bin": images(n), "train_y.bin": bytes(i % 10 + 1 for i in range(n)),
+        "test_X.bin": images(n), "test_y.bin": bytes(i % 10 + 1 for i in range(n)),
         "unlabeled_X.bin": images(2),
         "class_names.txt": "\n".join(["airplane", "bird", "car", "cat", "deer", "dog", "horse",
                                       "monkey", "ship", "truck"]).encode(),
-        "fold_indices.txt": b"".join(b" ".join(str(j).encode() for j in range(i, 20, 10))
+        "fold_indices.txt": b"".join(b" ".join(str(j).encode() for j in range(i, n, 10))
                                      + b"\n" for i in range(10)),
     }
     md5.update({name: _md5(data) for name, data in members.items()})
@@ -158,28 +193,21 @@ def build(out: Path, mirror: Path) -> OfficialFiles:
     out.mkdir(parents=True, exist_ok=True)
     md5: dict[str, str] = {}
     files: dict[str, Path] = {}
-    registry: dict[str, Resource] = {}
-    made: set[str] = set()
+    made: dict[str, dict[str, list]] = {}
     for name, resource in reg.registry().items():
-        variants = []
         for variant in resource.variants:
-            specs = []
             for spec in variant.files:
                 path = _from_mirror(spec, mirror, out) if spec.urls else None
                 if spec.urls and path is None:
                     path = _make(resource, spec, out, md5)
                     data = path.read_bytes()
-                    spec = dataclasses.replace(spec, md5=None, size=len(data),
-                                               sha256=hashlib.sha256(data).hexdigest())
-                    made.add(name)
+                    made.setdefault(name, {})[spec.path] = [hashlib.sha256(data).hexdigest(),
+                                                            len(data)]
                 for url in spec.urls:
                     files[server_path(url)] = path
-                specs.append(spec)
-            variants.append(dataclasses.replace(variant, files=tuple(specs)))
-        registry[name] = dataclasses.replace(resource, variants=tuple(variants))
     kaggle = out / "kaggle" / sign_mnist_source.KAGGLE_HANDLE
     _sign_mnist_csvs(kaggle)
-    return OfficialFiles(files, registry, kaggle, md5, made)
+    return OfficialFiles(files, made, kaggle, md5)
 
 
 def book_faults() -> dict[str, list[str]]:
