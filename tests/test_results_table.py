@@ -88,6 +88,8 @@ def test_execution_status_has_one_row_per_chapter(monkeypatch) -> None:
         {"chapter": "02-b", "executed (UTC)": "2026-11-26 16:59", "seconds": "80.5",
          "profile": "full", "device": "CPU, 1 threads", "torch": "2.14.1",
          "torchvision": "0.29.1"}]
+    assert results_table.execution_summary(status) == \
+        "1 of 2 chapters recorded their run; 80 s of execution in all"
 
 
 def test_execution_status_defaults_to_the_books_chapters() -> None:

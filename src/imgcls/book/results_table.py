@@ -141,6 +141,14 @@ def execution_status(chapters: list[str] | None = None,
     return pd.DataFrame(rows, columns=RUN_COLUMNS)
 
 
+def execution_summary(status: pd.DataFrame) -> str:
+    """One line over an ``execution_status`` table: chapters with a recorded run, total time."""
+    ran = status[status["executed (UTC)"] != NOT_RECORDED]
+    seconds = ran["seconds"].astype(float).sum()
+    return (f"{len(ran)} of {len(status)} chapters recorded their run; "
+            f"{seconds:.0f} s of execution in all")
+
+
 STATUS_COLOURS = {WITHIN: "#d9f2d9", OUTSIDE: "#f8d0d0", NOT_RECORDED: "#eeeeee"}
 COMPACT = [{"selector": "", "props": [("font-size", "0.75em"), ("width", "100%")]},
            {"selector": "td, th", "props": [("vertical-align", "top"), ("padding", "2px 5px"),
