@@ -75,10 +75,12 @@ class Policy:
                 values[field] = -1
             if values[field] < 0 or (field == "timeout" and values[field] == 0):
                 raise SettingError(f"{var}={text!r} is not a valid {field}: set it to a "
-                                   f"positive {cast.__name__}, or unset it")
+                                   f"number like the default, {getattr(cls, field)}, or "
+                                   "unset it")
         return cls(**values)
 
     def retry(self) -> Retry:
+        """urllib3's retry state for one file (one budget for each kind of failure)."""
         return _Retry(total=None, connect=min(CONNECT_RETRIES, self.retries), read=self.retries,
                       status=self.retries, other=self.retries, redirect=10,
                       backoff_factor=self.backoff, backoff_max=self.max_wait,
