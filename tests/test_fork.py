@@ -48,7 +48,7 @@ def test_notebooks_install_from_the_fork(fork: Path) -> None:
     assert sources
     for source in sources:
         nb = nbformat.read(fork / "notebooks" / notebooks.notebook_name(source), as_version=4)
-        assert f'REPOSITORY, BRANCH = "{FORK}", "{BRANCH}"' in nb.cells[0].source
+        assert f'REPOSITORY = "{FORK}"\n    BRANCH = "{BRANCH}"' in nb.cells[0].source
 
 
 def test_every_colab_link_opens_the_forks_notebook(fork: Path) -> None:

@@ -70,7 +70,8 @@ def test_generated_notebook(book: Path) -> None:
     nbformat.validate(nb)
     url, branch = notebooks.repository(book)
     setup = nb.cells[0].source
-    assert f'"{url}", "{branch}"' in setup and "git+{REPOSITORY}@{BRANCH}" in setup
+    assert f'REPOSITORY = "{url}"\n    BRANCH = "{branch}"' in setup
+    assert 'default = f"git+{REPOSITORY}@{BRANCH}"' in setup
     assert "IMGCLS_PROFILE" in setup and "IMGCLS_MIRROR" in setup
     assert nb.metadata["accelerator"] == "GPU"
     assert nb.metadata["kernelspec"]["name"] == "python3"
