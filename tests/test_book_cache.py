@@ -91,7 +91,12 @@ def test_a_changed_profile_executes_the_chapter_again(tmp_path: Path, capsys,
     (tmp_path / "src" / "imgcls" / "book" / "extension.py").write_text("# site only\n")
     assert book_cache.fill(tmp_path, jobs=1) == 0
     assert "01-tiny.md: cached" in capsys.readouterr().out
-    (tmp_path / "src" / "imgcls" / "knn.py").write_text("K = 1\n")
+    (tmp_path / "src" / "imgcls" / "__pycache__").mkdir()
+    (tmp_path / "src" / "imgcls" / "__pycache__" / "knn.pyc").write_bytes(b"compiled")
+    assert book_cache.fill(tmp_path, jobs=1) == 0
+    assert "01-tiny.md: cached" in capsys.readouterr().out
+    (tmp_path / "src" / "imgcls" / "data" / "manifests").mkdir(parents=True)
+    (tmp_path / "src" / "imgcls" / "data" / "manifests" / "photos.sha256").write_text("ab  x\n")
     assert book_cache.fill(tmp_path, jobs=1) == 0
     assert "01-tiny.md: to execute" in capsys.readouterr().out
     assert results.load_runs()["01-tiny"]["helpers"] == book_cache.helpers_digest(tmp_path)

@@ -79,10 +79,12 @@ def chapter_profiles(root: Path = config.REPO_ROOT) -> dict[str, str]:
 
 
 def helpers_digest(root: Path) -> str:
-    """A digest of what a chapter's figures depend on besides its own code: the package's
-    sources (the site machinery of ``imgcls/book`` aside) and the pinned versions."""
+    """A digest of what a chapter's figures depend on besides its own code: the package's files
+    (sources, data manifests; the site machinery of ``imgcls/book`` aside) and pinned versions."""
     package = root / "src" / "imgcls"
-    files = [p for p in sorted(package.rglob("*.py")) if "book" not in p.relative_to(package).parts]
+    skip = {"book", "__pycache__"}
+    files = [p for p in sorted(package.rglob("*"))
+             if p.is_file() and not skip & set(p.relative_to(package).parts)]
     digest = hashlib.sha256()
     for path in [*files, root / "constraints.txt"]:
         if path.is_file():
