@@ -51,6 +51,23 @@ def test_standin_picks_its_own_range(monkeypatch) -> None:
     assert (row["status"], row["data / weights"]) == ("OUTSIDE range", "data: stand-in")
 
 
+def test_a_section_of_real_and_stand_in_sources_uses_each_keys_own_range(monkeypatch) -> None:
+    monkeypatch.setitem(REFERENCES, "mixed.a", REFERENCES["knn.best_k"].__class__(
+        None, "this book", accept={"real": (1, 2)}))
+    monkeypatch.setitem(REFERENCES, "mixed.b", REFERENCES["knn.best_k"].__class__(
+        None, "this book", accept={"real": (1, 2), "standin": (5, 6)}))
+    results.record_source("mixed", "photos", "exact files", standin=False)
+    results.record_source("mixed", "CIFAR-10", "JPEG copies", standin=True)
+    results.record("mixed.a", 1.5)
+    results.record("mixed.b", 1.5)
+    table = results_table.table().set_index("figure")
+    assert (table.loc["mixed.a", "accepted here"], table.loc["mixed.a", "status"]) == \
+        ("1 to 2", results_table.WITHIN)
+    # a key with a stand-in range is held to it while any source is a stand-in
+    assert (table.loc["mixed.b", "accepted here"], table.loc["mixed.b", "status"]) == \
+        ("5 to 6", results_table.OUTSIDE)
+
+
 def test_format_value() -> None:
     assert results_table.format_value(None) == "—"
     assert results_table.format_value(3) == "3"

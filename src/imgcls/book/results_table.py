@@ -48,19 +48,23 @@ def format_value(value: Any, width: int = 48) -> str:
     return f"{shape} values, first {first}, …"
 
 
-def _sources(doc: dict[str, Any]) -> tuple[str, bool]:
-    parts, standin = [], False
+def _sources(doc: dict[str, Any]) -> tuple[str, list[str]]:
+    """The sources described, and the data kinds behind the section's figures, stand-in first."""
+    parts, kinds = [], set()
     for what, src in sorted(doc.get("sources", {}).items()):
-        standin = standin or bool(src.get("standin"))
+        kinds.add("standin" if src.get("standin") else "real")
         parts.append(f"{what}: {'stand-in' if src.get('standin') else 'real'}")
-    return ("; ".join(parts) or "not stated"), standin
+    return ("; ".join(parts) or "not stated"), sorted(kinds, reverse=True) or ["real"]
 
 
-def _accepted(ref: Reference | None, profile: str, standin: bool) -> tuple[float, float] | None:
+def _accepted(ref: Reference | None, profile: str,
+              kinds: list[str]) -> tuple[float, float] | None:
+    """The range for the section's data; where it mixes real and stand-in sources (chapter 1),
+    a key with a range for only one of them was checked against that one."""
     if ref is None:
         return None
-    data = "standin" if standin else "real"
-    for condition in (f"{data}-{profile}", data, profile, "any"):
+    conditions = [c for data in kinds for c in (f"{data}-{profile}", data)] + [profile, "any"]
+    for condition in conditions:
         if condition in ref.accept:
             return ref.accept[condition]
     return None
@@ -82,8 +86,8 @@ def _row(key: str, ref: Reference | None, doc: dict[str, Any] | None) -> dict[st
         return dict(zip(COLUMNS, [key, "—", lecture, "—", NOT_RECORDED, "—", "—", source],
                         strict=True))
     value = doc["values"][name]
-    described, standin = _sources(doc)
-    accepted = _accepted(ref, doc.get("profile", ""), standin)
+    described, kinds = _sources(doc)
+    accepted = _accepted(ref, doc.get("profile", ""), kinds)
     shown = f"{format_value(accepted[0])} to {format_value(accepted[1])}" if accepted else "—"
     return dict(zip(COLUMNS, [key, format_value(value), lecture, shown, _status(value, accepted),
                               doc.get("profile", "—"), described, source],
