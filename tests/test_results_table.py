@@ -68,6 +68,23 @@ def test_a_section_of_real_and_stand_in_sources_uses_each_keys_own_range(monkeyp
         ("5 to 6", results_table.OUTSIDE)
 
 
+def test_lists_are_checked_element_by_element_and_names_exactly(monkeypatch) -> None:
+    ref = REFERENCES["knn.best_k"].__class__
+    monkeypatch.setitem(REFERENCES, "s.coef", ref(None, "x", accept={"any": (-1.0, 1.0)}))
+    monkeypatch.setitem(REFERENCES, "s.wide", ref(None, "x", accept={"any": (-1.0, 1.0)}))
+    name = {"any": ("cheetah", "cheetah")}
+    monkeypatch.setitem(REFERENCES, "s.top1", ref(None, "x", accept=name))
+    monkeypatch.setitem(REFERENCES, "s.miss", ref(None, "x", accept=name))
+    monkeypatch.setitem(REFERENCES, "s.mixed", ref(None, "x", accept={"any": (0, 1)}))
+    for key, value in {"s.coef": [[-0.5, 0.9], [0.0, 1.0]], "s.wide": [0.5, 1.5],
+                       "s.top1": "cheetah", "s.miss": "leopard", "s.mixed": "0.5"}.items():
+        results.record(key, value)
+    status = results_table.table().set_index("figure")["status"]
+    assert status[["s.coef", "s.wide", "s.top1", "s.miss", "s.mixed"]].tolist() == [
+        results_table.WITHIN, results_table.OUTSIDE, results_table.WITHIN,
+        results_table.OUTSIDE, "recorded"]
+
+
 def test_format_value() -> None:
     assert results_table.format_value(None) == "—"
     assert results_table.format_value(3) == "3"

@@ -70,12 +70,20 @@ def _accepted(ref: Reference | None, profile: str,
     return None
 
 
-def _status(value: Any, accepted: tuple[float, float] | None) -> str:
-    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if accepted is None or not numeric:
+def _comparable(value: Any, bound: Any) -> bool:
+    if isinstance(bound, str):
+        return isinstance(value, str)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _status(value: Any, accepted: tuple[Any, Any] | None) -> str:
+    """Within or outside the range; a list is checked element by element, as the hidden checks
+    do, and a name against its exact range (e.g. a predicted class)."""
+    values = _flat(value)
+    if accepted is None or not values or not all(_comparable(v, accepted[0]) for v in values):
         return "recorded"
     low, high = accepted
-    return WITHIN if low <= value <= high else OUTSIDE
+    return WITHIN if all(low <= v <= high for v in values) else OUTSIDE
 
 
 def _row(key: str, ref: Reference | None, doc: dict[str, Any] | None) -> dict[str, str]:
