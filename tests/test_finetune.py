@@ -194,3 +194,32 @@ def test_the_quick_benchmark_reads_the_chapters_own_sizes(tmp_path):
     chapter.write_text("```{code-cell} ipython3\nprint(1)\n```\n")
     with pytest.raises(LookupError, match="no code cell assigning SIZES"):
         bench.quick_sizes(chapter)
+
+
+def test_most_like_ranks_a_class_by_the_probability_of_another():
+    probs, labels = _probs()
+    assert ft.most_like(probs, labels, true=0, like=1).tolist() == [1, 2, 0]
+    assert ft.most_like(probs, labels, true=0, like=0, k=1).tolist() == [0]
+    assert ft.most_like(probs, labels, true=2, like=1, k=4).tolist() == [5]
+
+
+def test_show_most_like_draws_one_titled_row_per_class():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    probs, labels = _probs()
+    fig = ft.show_most_like(_images(6, 8), probs, labels, ["a", "b", "c"], like=1,
+                            rows=[0, 1], k=3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(fig.axes) == 6 and len(titles) == 5  # class b has only two images
+    assert titles[0].startswith("p(b) 0.70") and titles[0].endswith("→ b")
+    assert [fig.axes[0].get_ylabel(), fig.axes[3].get_ylabel()] == ["a", "b"]
+
+
+def test_photos_become_the_pipelines_uint8_squares():
+    wide = Image.new("RGB", (40, 20), (10, 20, 30))
+    wide.paste((200, 0, 0), (0, 0, 6, 20))  # a red strip the centre crop cuts away
+    batch = ft.as_uint8_batch([wide, Image.new("L", (9, 9), 255)], side=16)
+    assert batch.shape == (2, 3, 16, 16) and batch.dtype == torch.uint8
+    assert batch[0, :, 8, 8].tolist() == [10, 20, 30] and int(batch[0, 0].max()) == 10
+    assert int(batch[1].min()) == 255

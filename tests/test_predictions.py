@@ -7,11 +7,18 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
 from imgcls.models.backbones import Backbone
-from imgcls.predictions import plot_top, top_table
+from imgcls.predictions import (
+    IMAGENET_GROUPS,
+    group_probabilities,
+    plot_top,
+    side_by_side,
+    top_table,
+)
 
 
 class Brightness(torch.nn.Module):
@@ -53,3 +60,26 @@ def test_the_figure_has_a_photo_and_a_bar_chart_per_name():
     assert titles == ["white", "black", "white"]
     bars = [ax for ax in axes if ax.patches]
     assert len(bars) == 3 and all(len(ax.patches) == 3 for ax in bars)
+
+
+def test_group_probabilities_add_up_the_classes_of_each_group():
+    groups = {"light": [0], "not light": [1, 2]}
+    got = group_probabilities(backbone(), PHOTOS["white"], groups)
+    p = torch.softmax(torch.tensor([5.0, -5.0, 0.0]), 0)
+    assert got["light"] == pytest.approx(float(p[0]), abs=1e-6)
+    assert got["light"] + got["not light"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_imagenet_groups_are_the_domestic_cats_and_the_dog_breeds():
+    cats, dogs = IMAGENET_GROUPS["domestic cat"], IMAGENET_GROUPS["dog"]
+    assert (len(cats), len(dogs)) == (5, 118)
+    assert (cats[0], cats[-1], dogs[0], dogs[-1]) == (281, 285, 151, 268)
+
+
+def test_side_by_side_keeps_both_photos_in_a_square():
+    left = Image.new("RGB", (30, 20), (255, 0, 0))
+    right = Image.new("RGB", (10, 40), (0, 0, 255))
+    both = np.asarray(side_by_side(left, right, size=40))
+    assert both.shape == (40, 40, 3)
+    assert both[20, 5].tolist() == [255, 0, 0] and both[20, 35].tolist() == [0, 0, 255]
+    assert both[2, 20].tolist() == [128, 128, 128]  # the grey band above the photos

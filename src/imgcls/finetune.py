@@ -356,3 +356,44 @@ def show_confidently_wrong(images: torch.Tensor, wrong: pd.DataFrame,
               for t, p, c in zip(wrong["true"], wrong["predicted"], wrong["confidence"],
                                  strict=True)]
     return show_images([images[i] for i in wrong["index"]], titles, ncols=ncols, size=1.9)
+
+
+def most_like(probs: torch.Tensor, labels: torch.Tensor, true: int, like: int,
+              k: int = 8) -> torch.Tensor:
+    """Indices of the ``k`` images of class ``true`` given the highest probability of class
+    ``like``, highest first (with ``like == true``: the images it is surest are right)."""
+    idx = torch.nonzero(labels == true).flatten()
+    return idx[probs[idx, like].argsort(descending=True)[:k]]
+
+
+def show_most_like(images: torch.Tensor, probs: torch.Tensor, labels: torch.Tensor,
+                   classes: Sequence[str], like: int, rows: Sequence[int],
+                   k: int = 8, size: float = 1.4) -> plt.Figure:
+    """One row per true class in ``rows``: its ``k`` images most like class ``like`` (see
+    ``most_like``), titled with p(like) and the prediction; for checking a suspected cue."""
+    fig, axes = plt.subplots(len(rows), k, figsize=(size * k + 1.5, (size + 0.3) * len(rows)),
+                             squeeze=False)
+    pred = probs.argmax(1)
+    for r, true in enumerate(rows):
+        for ax in axes[r]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for side in ax.spines.values():
+                side.set_visible(False)
+        for ax, i in zip(axes[r], most_like(probs, labels, true, like, k).tolist(), strict=False):
+            ax.imshow(images[i].permute(1, 2, 0).cpu().numpy())
+            ax.set_title(f"p({classes[like]}) {probs[i, like]:.2f}\n→ {classes[int(pred[i])]}",
+                         fontsize=8)
+        axes[r, 0].set_ylabel(classes[true], rotation=0, ha="right", va="center", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def as_uint8_batch(photos: Sequence[Image.Image], side: int) -> torch.Tensor:
+    """Photos as the uint8 batch the pipeline holds (N x 3 x side x side): each centre-cropped
+    to a square and resized to ``side``, the size of the data set's own images."""
+    from PIL import ImageOps
+
+    squares = [np.asarray(ImageOps.fit(p.convert("RGB"), (side, side),
+                                       Image.Resampling.BILINEAR)) for p in photos]
+    return torch.from_numpy(np.stack(squares)).permute(0, 3, 1, 2).contiguous()

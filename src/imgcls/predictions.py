@@ -1,4 +1,5 @@
-"""What a pretrained classifier says about single photos: its top classes, table and figure."""
+"""What a pretrained classifier says about single photos: its top classes, table and figure,
+the probability it gives whole groups of classes, and photos that hold two objects at once."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from PIL import Image
+import torch
+from PIL import Image, ImageOps
 
 from imgcls.models.backbones import Backbone, top_classes
+
+# ImageNet-1k class indices (torchvision's order) of the groups chapter 8 adds up: the five
+# domestic cats (tabby ... Egyptian cat) and the 118 dog breeds (Chihuahua ... Mexican hairless).
+IMAGENET_GROUPS = {"domestic cat": range(281, 286), "dog": range(151, 269)}
+
+# ILSVRC-2012's training set, the "ImageNet" of pretrained classifiers (Russakovsky et al. 2015).
+IMAGENET_TRAIN_IMAGES = 1_281_167
 
 
 def top_table(backbone: Backbone, photos: Mapping[str, Image.Image], names: Sequence[str],
@@ -40,3 +49,23 @@ def plot_top(backbone: Backbone, photos: Mapping[str, Image.Image], names: Seque
         bars.tick_params(labelsize=8)
     fig.tight_layout()
     return fig
+
+
+@torch.no_grad()
+def group_probabilities(backbone: Backbone, image: Image.Image,
+                        groups: Mapping[str, Sequence[int]] = IMAGENET_GROUPS) -> dict[str, float]:
+    """The total probability the network gives each group of class indices (e.g. all dogs)."""
+    probs = backbone.model(backbone.transforms(image).unsqueeze(0)).softmax(dim=1)[0]
+    return {name: float(probs[list(indices)].sum()) for name, indices in groups.items()}
+
+
+def side_by_side(left: Image.Image, right: Image.Image, size: int = 448,
+                 fill: tuple[int, int, int] = (128, 128, 128)) -> Image.Image:
+    """One square photo holding two: each centre-cropped to a square of half the side, on a grey
+    canvas, so that a network's centre crop keeps both objects."""
+    half = size // 2
+    canvas = Image.new("RGB", (size, size), fill)
+    for i, photo in enumerate((left, right)):
+        square = ImageOps.fit(photo.convert("RGB"), (half, half), Image.Resampling.BILINEAR)
+        canvas.paste(square, (i * half, (size - half) // 2))
+    return canvas
