@@ -23,10 +23,23 @@ CHAPTERS = TESTS.parent / "chapters"
 
 NEED_REAL_WEIGHTS = {
     "08-transfer-learning": {
-        "checks": {"transfer.top1_cheetah", "transfer.features_valid_accuracy"},
+        "checks": {"transfer.top1_cheetah", "transfer.features_valid_accuracy",
+                   "transfer.two_animals_minor_probability",
+                   "transfer.features_valid_accuracy_foxes",
+                   "transfer.features_valid_accuracy_big_cats"},
         "asserts": ['assert 281 <= backbone.categories.index(top1["cat"]) <= 285, top1',
                     'assert 151 <= backbone.categories.index(top1["dog"]) <= 268, top1',
-                    "assert features_acc > flatten_acc, (features_acc, flatten_acc)"],
+                    "assert features_acc > flatten_acc, (features_acc, flatten_acc)",
+                    "assert both[loser] < 0.1 < both[winner], both",
+                    "assert features_foxes > features_big_cats, features_big_cats",
+                    'assert 2 * feature_wrong[big_cat].sum() > feature_wrong.sum()',
+                    "assert min(knn_acc.values()) > flatten_acc, knn_acc",
+                    "assert max(knn_acc.values()) < features_acc, knn_acc",
+                    "assert abs(curve[10] - curve[50]) < 0.03, curve",
+                    "assert abs(curve[20] - curve[50]) < 0.03, curve",
+                    "assert abs(curve[5] - curve[50]) < 0.05, curve",
+                    'assert (neighbour_class == "cat").mean() > 0.5, "most neighbours are cats"',
+                    'assert wrong_prep["colour, 64 x 64"] < wrong_prep["as the pixel baseline"]'],
     },
     "09-fine-tuning-stl10": {
         "checks": {"finetune.features_test_accuracy", "finetune.best_test_accuracy"},
