@@ -42,8 +42,12 @@ NEED_REAL_WEIGHTS = {
                     'assert wrong_prep["colour, 64 x 64"] < wrong_prep["as the pixel baseline"]'],
     },
     "09-fine-tuning-stl10": {
-        "checks": {"finetune.features_test_accuracy", "finetune.best_test_accuracy"},
-        "asserts": ["assert history.best_val_acc > features_accuracy, features_accuracy"],
+        "checks": {"finetune.features_test_accuracy", "finetune.best_test_accuracy",
+                   "finetune.deer_taken_for_cat"},
+        "asserts": ["assert history.best_val_acc > features_accuracy, features_accuracy",
+                    "assert head_curve[10] < head_curve[per_class], head_curve",
+                    "assert early > late, head_curve",
+                    "assert banded.iloc[-1] > banded.iloc[0], by_band"],
     },
 }
 
