@@ -31,6 +31,7 @@ NEED_REAL_WEIGHTS = {
                     'assert 151 <= backbone.categories.index(top1["dog"]) <= 268, top1',
                     "assert features_acc > flatten_acc, (features_acc, flatten_acc)",
                     "assert both[loser] < 0.1 < both[winner], both",
+                    "assert min(alone) > 0.5, alone",
                     "assert features_foxes > features_big_cats, features_big_cats",
                     'assert 2 * feature_wrong[big_cat].sum() > feature_wrong.sum()',
                     "assert min(knn_acc.values()) > flatten_acc, knn_acc",
