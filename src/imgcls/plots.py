@@ -45,7 +45,14 @@ def plot_confusion_matrix(cm, labels: Sequence[str], ax=None, title: str = "") -
         _, ax = plt.subplots(figsize=(side, side))
     ax.imshow(cm, cmap="Blues")
     ticks = np.arange(len(labels))
-    ax.set_xticks(ticks, labels, rotation=90 if len(labels) > 10 else 0)
+    # many classes: upright labels; a few long names (CIFAR-10's, STL-10's): slanted ones
+    longest = max((len(str(label)) for label in labels), default=0)
+    if len(labels) > 10:
+        ax.set_xticks(ticks, labels, rotation=90)
+    elif longest * len(labels) > 40:
+        ax.set_xticks(ticks, labels, rotation=45, ha="right", rotation_mode="anchor")
+    else:
+        ax.set_xticks(ticks, labels)
     ax.set_yticks(ticks, labels)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
