@@ -14,6 +14,7 @@ import zipfile
 
 import numpy as np
 import pytest
+import torch
 from conftest import BLOB, PNG, fetch_mod, png_bytes, sha256
 from PIL import Image
 
@@ -171,6 +172,9 @@ def test_a_stray_file_among_the_animal_faces_is_reported_and_never_loaded(world,
 # --- parallel builders: one winner, every process gets the arrays ---
 
 def _load_in_child(log):
+    # a forked child must not enter the OpenMP pool its parent's earlier tests started
+    # (libgomp's threads do not survive fork, and the child would wait for them forever)
+    torch.set_num_threads(1)
     real = cifar10._jpeg_split
 
     def counted(folder, split):
