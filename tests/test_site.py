@@ -278,6 +278,7 @@ def test_results_page(site: str, browser: Browser) -> None:
     assert set(REFERENCES) <= set(rows)
     assert not browser.js(f"{ARTICLE}.querySelectorAll('.output.traceback, .output.stderr')"
                           ".length")
+    assert not browser.errors(site), browser.errors(site)
     browser.screenshot(SHOTS / "results.png", "table")
 
 
