@@ -109,7 +109,7 @@ def test_styled_colours_each_status_and_nothing_else() -> None:
 def test_execution_status_has_one_row_per_chapter(monkeypatch) -> None:
     from datetime import datetime, timedelta, timezone
 
-    env = {"profile": "full", "device": "CPU, 1 threads", "torch": "2.14.1",
+    env = {"profile": "full", "device": "CPU, 1 thread", "torch": "2.14.1",
            "torchvision": "0.29.1", "python": "3.11.9"}
     started = datetime(2026, 11, 26, 11, 59, 30, tzinfo=timezone(timedelta(hours=-5)))
     results.record_run("02-b", started, 80.46, env)
@@ -120,7 +120,7 @@ def test_execution_status_has_one_row_per_chapter(monkeypatch) -> None:
         {"chapter": "01-a", "executed (UTC)": results_table.NOT_RECORDED, "seconds": "—",
          "profile": "—", "device": "—", "torch": "—", "torchvision": "—"},
         {"chapter": "02-b", "executed (UTC)": "2026-11-26 16:59", "seconds": "80.5",
-         "profile": "full", "device": "CPU, 1 threads", "torch": "2.14.1",
+         "profile": "full", "device": "CPU, 1 thread", "torch": "2.14.1",
          "torchvision": "0.29.1"}]
     assert results_table.execution_summary(status) == \
         "1 of 2 chapters recorded their run; 80 s of execution in all"

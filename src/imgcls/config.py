@@ -113,7 +113,8 @@ def describe() -> dict[str, Any]:
     if dev.type == "cuda":
         name = torch.cuda.get_device_name(dev)
     else:
-        name = f"CPU, {torch.get_num_threads()} threads"
+        threads = torch.get_num_threads()
+        name = f"CPU, {threads} thread{'' if threads == 1 else 's'}"
     return {
         "profile": profile(),
         "device": name,
