@@ -55,6 +55,22 @@ def test_committed_notebooks_are_in_sync() -> None:
     assert notebooks.problems() == []
 
 
+def test_chapter_code_cells_fit_the_page() -> None:
+    """Every line of a chapter's code cells, their metadata (alt texts) included, fits the
+    80 columns of the page; ruff checks the code through the notebooks, not the metadata."""
+    wide = []
+    for source in notebooks.chapter_sources():
+        in_cell = False
+        for number, line in enumerate(source.read_text().splitlines(), 1):
+            if line.startswith("```{code-cell}"):
+                in_cell = True
+            elif line.startswith("```"):
+                in_cell = False
+            elif in_cell and len(line) > 80:
+                wide.append(f"{source.name}:{number} ({len(line)} columns)")
+    assert not wide, f"code-cell lines over 80 columns: {wide}"
+
+
 def test_every_chapter_file_is_in_the_toc() -> None:
     """A chapter file missing from _toc.yml would get neither a page nor a notebook."""
     listed = set(notebooks.chapter_sources())
