@@ -29,16 +29,7 @@ from imgcls.data.errors import DataError, notice, os_error
 
 MANIFEST = ".manifest.json"
 META = "__meta__"
-CHUNK = 1 << 20
 MAX_NAMED = 5
-
-
-def _digest(path: Path, algo: str = "sha256") -> str:
-    h = hashlib.new(algo)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _source(archive: Path) -> dict:
@@ -94,7 +85,7 @@ def folder_problems(folder: Path, archive: Path, contents: bool = False) -> list
         size, digest = want[rel]
         if have[rel] != size:
             problems.append(f"{folder / rel}: {have[rel]:,} bytes, expected {size:,}")
-        elif contents and _digest(folder / rel) != digest:
+        elif contents and disk.file_digest(folder / rel) != digest:
             problems.append(f"{folder / rel}: content differs from the archive's (sha256)")
     return problems
 
@@ -159,10 +150,11 @@ def _build(archive: Path, dest: Path, expect: tuple[str, ...], resource: str,
             raise DataError(resource, archive, f"wrong folder layout: expected {list(expect)} "
                             f"in {where}, found {found}")
         for name, md5 in (only or {}).items():
-            if md5 and _digest(top / name, "md5") != md5:
+            if md5 and disk.file_digest(top / name, "md5") != md5:
                 raise DataError(resource, archive, f"{name} in the archive does not match its "
                                 f"published md5 {md5}")
-        files = {rel: [size, _digest(top / rel)] for rel, size in sorted(_files(top).items())}
+        files = {rel: [size, disk.file_digest(top / rel)]
+                 for rel, size in sorted(_files(top).items())}
         manifest = {"source": _source(archive), "files": files}
         (top / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True))
         os.chmod(top, disk.DIR_MODE)

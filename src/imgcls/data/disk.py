@@ -3,6 +3,7 @@ that is never written, even through a symbolic link."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -32,6 +33,16 @@ def umask() -> int:
 # mkstemp and mkdtemp make owner-only entries; installed ones get the usual permissions instead.
 FILE_MODE = 0o666 & ~umask()
 DIR_MODE = 0o777 & ~umask()
+CHUNK = 1 << 20
+
+
+def file_digest(path: Path, algo: str = "sha256") -> str:
+    """The hex digest of a file, read in 1 MiB blocks (hashlib's file_digest needs 3.11)."""
+    h = hashlib.new(algo)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(CHUNK), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def resolved(path: Path, resource: str) -> Path:

@@ -11,7 +11,6 @@ fix.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import http.client
 import os
 import shutil
@@ -81,13 +80,10 @@ def _digest(path: Path, algo: str) -> str:
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, algo)
     if key in _digests:
         return _digests[key]
-    h = hashlib.new(algo)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(CHUNK), b""):
-            h.update(block)
+    digest = disk.file_digest(path, algo)
     if stat.st_size >= MEMO_MIN_BYTES:
-        _digests[key] = h.hexdigest()
-    return h.hexdigest()
+        _digests[key] = digest
+    return digest
 
 
 def problem_with(path: Path, spec: FileSpec) -> str | None:
