@@ -25,6 +25,13 @@ class Reference:
     source: str
     accept: dict[str, tuple[float, float]] = field(default_factory=dict)
 
+    def range_for(self, profile: str, *data: str) -> tuple[float, float] | None:
+        """The range for the first kind of ``data`` that has one, most specific condition first,
+        else the profile's or ``any``; None when no condition applies."""
+        conditions = [c for kind in data for c in (f"{kind}-{profile}", kind)]
+        return next((self.accept[c] for c in [*conditions, profile, "any"] if c in self.accept),
+                    None)
+
 
 CS231N = "Stanford CS231n assignment 1 (CIFAR-10)"
 FASTBOOK = "fastai book, chapter 4 (MNIST sample)"
@@ -200,13 +207,12 @@ REFERENCES: dict[str, Reference] = {
 
 def accepted_range(key: str, *, standin: bool = False) -> tuple[float, float]:
     """The range a build accepts for ``key`` under the active profile and data."""
-    ref = REFERENCES[key]
     data = "standin" if standin else "real"
     prof = config.profile()
-    for condition in (f"{data}-{prof}", data, prof, "any"):
-        if condition in ref.accept:
-            return ref.accept[condition]
-    raise KeyError(f"no accepted range for {key} with {data} data in the {prof} profile")
+    accepted = REFERENCES[key].range_for(prof, data)
+    if accepted is None:
+        raise KeyError(f"no accepted range for {key} with {data} data in the {prof} profile")
+    return accepted
 
 
 def check(key: str, value: float, *, standin: bool = False) -> None:

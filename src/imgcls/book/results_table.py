@@ -61,13 +61,7 @@ def _accepted(ref: Reference | None, profile: str,
               kinds: list[str]) -> tuple[float, float] | None:
     """The range for the section's data; where it mixes real and stand-in sources (chapter 1),
     a key with a range for only one of them was checked against that one."""
-    if ref is None:
-        return None
-    conditions = [c for data in kinds for c in (f"{data}-{profile}", data)] + [profile, "any"]
-    for condition in conditions:
-        if condition in ref.accept:
-            return ref.accept[condition]
-    return None
+    return ref.range_for(profile, *kinds) if ref else None
 
 
 def _comparable(value: Any, bound: Any) -> bool:
