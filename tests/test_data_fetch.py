@@ -21,7 +21,7 @@ def test_copies_from_the_mirror_and_verifies(world):
     assert got.variant.name == "official" and got.exact
     assert got.paths == (world.data / "blob/a.bin",)
     assert got.paths[0].read_bytes() == BLOB
-    assert stat.S_IMODE(got.paths[0].stat().st_mode) == fetch_mod.FILE_MODE
+    assert stat.S_IMODE(got.paths[0].stat().st_mode) == disk.FILE_MODE
     assert world.requests == [] and world.leftovers() == []
 
 

@@ -11,7 +11,6 @@ fix.
 from __future__ import annotations
 
 import gzip
-import http.client
 import os
 import shutil
 import tempfile
@@ -40,11 +39,9 @@ from imgcls.data.registry import FileSpec, Resource, Variant
 
 CHUNK = 1 << 20
 LAYOUT_SEARCH_LIMIT = 20_000
-# Errors of a download attempt that mean "try the next source" rather than a bug.
-NETWORK_ERRORS = (OSError, EOFError, zlib.error, http.client.HTTPException)
-
-
-FILE_MODE = disk.FILE_MODE  # mkstemp makes owner-only files; installed ones get the usual mode
+# Errors while unpacking or writing a downloaded file that mean "try the next source"
+# (download.download raises DownloadError for the network's own).
+LOCAL_ERRORS = (OSError, EOFError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -140,7 +137,7 @@ def _install(tmp: Path, dest: Path, spec: FileSpec) -> str | None:
     if problem:
         tmp.unlink(missing_ok=True)
         return problem
-    os.chmod(tmp, FILE_MODE)
+    os.chmod(tmp, disk.FILE_MODE)  # mkstemp made it owner-only
     os.replace(tmp, dest)
     return None
 
@@ -233,7 +230,7 @@ def _try_url(url: str, tmp: Path, spec: FileSpec) -> str | None:
                 shutil.copyfileobj(fin, fout, CHUNK)
     except download.DownloadError as exc:
         return str(exc)
-    except NETWORK_ERRORS as exc:  # a broken gzip stream, a full disk
+    except LOCAL_ERRORS as exc:  # a broken gzip stream, a full disk
         return f"{exc.__class__.__name__}: {exc}"
     finally:
         if spec.gunzip:
