@@ -212,7 +212,7 @@ def test_in_a_log_each_file_is_one_line(site, tmp_path, capsys):
 
 
 def test_on_a_terminal_a_live_bar_replaces_the_line(site, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(download, "_live", lambda: True)
+    monkeypatch.setattr(download, "live", lambda: True)
     download.download(URL, tmp_path / "a.bin")
     err = capsys.readouterr().err
     assert "a.bin" in err and "\r" in err and "downloaded" not in err

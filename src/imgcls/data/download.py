@@ -130,7 +130,7 @@ def _open(url: str, headers: dict[str, str], retry: Retry,
                                  preload_content=False, decode_content=False)
 
 
-def _live() -> bool:
+def live() -> bool:
     """A live bar for a person watching (a terminal, a Jupyter kernel), not for a log file."""
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
@@ -144,7 +144,7 @@ class _Progress:
         self.name = name
         self.started = time.monotonic()
         self.bar: tqdm | None = None
-        self.live = _live()
+        self.live = live()
 
     def restart(self, total: int | None, have: int) -> None:
         if not self.live:

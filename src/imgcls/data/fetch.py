@@ -293,7 +293,7 @@ def _fill(variant: Variant, data_dir: Path, get_one: Callable[[FileSpec, Path], 
     """
     failures = []
     for spec in tqdm(variant.files, desc=variant.name, leave=False,
-                     disable=len(variant.files) < 20):
+                     disable=len(variant.files) < 20 or not download.live()):
         dest = final_path(spec, data_dir)
         if problem_with(dest, spec) is not None:
             try:
