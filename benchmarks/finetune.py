@@ -1,4 +1,4 @@
-"""Training speed of chapter 9's fine-tuning: the on-device pipeline against DataLoader+PIL.
+"""Training speed of chapter 11's fine-tuning: the on-device pipeline against DataLoader+PIL.
 
 Prints training images/s and epoch time (plus the time of one pass over the test set and the
 projected time of the whole protocol) for each pipeline, on the same machine and model:
@@ -18,7 +18,7 @@ otherwise (or with --data synthetic) random images of STL-10's size and number (
   python benchmarks/finetune.py                       # the full protocol's sizes (for a GPU)
   python benchmarks/finetune.py --arch resnet18 --size 112 --per-class 20 --workers 2   # CPU
 
-With --quick-stl10 it instead times chapter 9's quick profile as the chapter runs it (frozen
+With --quick-stl10 it instead times chapter 11's quick profile as the chapter runs it (frozen
 features, the new head on them, then fine-tuning every layer), with the sizes read from the
 chapter's own SIZES cell, on random images of STL-10's size (96x96) in the quick profile's
 numbers, and a MobileNetV2 with random weights and batch norms folded (the same computation
@@ -52,7 +52,7 @@ from imgcls.train import TensorBatches, fit  # noqa: E402
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "09-fine-tuning-stl10.md"
+CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "11-fine-tuning-stl10.md"
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -71,7 +71,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pipelines", default="fast,pil,pil-amp")
     p.add_argument("--warmup", type=int, default=5, help="untimed batches before timing")
     p.add_argument("--quick-stl10", action="store_true",
-                   help="time chapter 9's quick profile on STL-10's sizes instead")
+                   help="time chapter 11's quick profile on STL-10's sizes instead")
     return p.parse_args(argv)
 
 
@@ -183,7 +183,7 @@ def _run(name: str, data, args, workers: int, device: torch.device) -> dict[str,
 
 
 def quick_sizes(chapter: Path = CHAPTER) -> dict:
-    """The quick profile's entry of the ``SIZES`` dict in chapter 9's code (read, not run)."""
+    """The quick profile's entry of the ``SIZES`` dict in chapter 11's code (read, not run)."""
     for cell in chapter.read_text().split("```{code-cell} ipython3")[1:]:
         lines = cell.split("\n```", 1)[0].splitlines()
         code = "\n".join(line for line in lines if not line.startswith(":"))  # not options
@@ -201,10 +201,10 @@ def _stl10_sized(per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]
 
 
 def quick_stl10() -> float:
-    """Run chapter 9's quick-profile training on STL-10-sized images; print and return seconds."""
+    """Run chapter 11's quick-profile training on STL-10-sized images; print and return seconds."""
     sizes = quick_sizes()
     if sizes["arch"] != "mobilenet_v2":
-        raise SystemExit(f"chapter 9's quick profile uses {sizes['arch']}; this benchmark "
+        raise SystemExit(f"chapter 11's quick profile uses {sizes['arch']}; this benchmark "
                          f"builds MobileNetV2 only")
     torch.manual_seed(0)
     model = dequantized.fold_batch_norms(torchvision.models.mobilenet_v2().eval())
@@ -247,7 +247,7 @@ def quick_stl10() -> float:
     total = time.perf_counter() - start
     print(f"fine-tuning ({method}, lr {lr:g}): {history.seconds:.1f} s, "
           f"{history.images_per_second:.0f} training images/s", flush=True)
-    print(f"chapter 9 quick profile on STL-10 sizes: {total:.0f} s")
+    print(f"chapter 11 quick profile on STL-10 sizes: {total:.0f} s")
     return total
 
 

@@ -103,11 +103,11 @@ def test_a_changed_profile_executes_the_chapter_again(tmp_path: Path, capsys,
 
 
 def test_the_books_map_names_its_chapters(monkeypatch) -> None:
-    """The repository's profiles.yml: full wherever a CPU runner affords it, chapter 9 quick."""
+    """The repository's profiles.yml: full wherever a CPU runner affords it, chapter 11 quick."""
     monkeypatch.delenv("IMGCLS_PROFILE", raising=False)
     chosen = book_cache.chapter_profiles(REPO_ROOT)
-    assert chosen["09-fine-tuning-stl10"] == "quick"
-    assert {p for stem, p in chosen.items() if stem != "09-fine-tuning-stl10"} == {"full"}
+    assert chosen["11-fine-tuning-stl10"] == "quick"
+    assert {p for stem, p in chosen.items() if stem != "11-fine-tuning-stl10"} == {"full"}
 
 
 @pytest.mark.parametrize(("profiles", "message"), [

@@ -22,7 +22,7 @@ TESTS = Path(__file__).resolve().parent
 CHAPTERS = TESTS.parent / "chapters"
 
 NEED_REAL_WEIGHTS = {
-    "08-transfer-learning": {
+    "10-transfer-learning": {
         "checks": {"transfer.top1_cheetah", "transfer.features_valid_accuracy",
                    "transfer.two_animals_minor_probability",
                    "transfer.features_valid_accuracy_foxes",
@@ -42,7 +42,7 @@ NEED_REAL_WEIGHTS = {
                     'assert (neighbour_class == "cat").mean() > 0.5, "most neighbours are cats"',
                     'assert wrong_prep["colour, 64 x 64"] < wrong_prep["as the pixel baseline"]'],
     },
-    "09-fine-tuning-stl10": {
+    "11-fine-tuning-stl10": {
         "checks": {"finetune.features_test_accuracy", "finetune.best_test_accuracy",
                    "finetune.deer_taken_for_cat"},
         "asserts": ["assert history.best_val_acc > features_accuracy, features_accuracy",

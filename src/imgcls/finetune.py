@@ -1,4 +1,4 @@
-"""Fine-tuning helpers for chapter 9: the data (STL-10 or its offline stand-in), frozen features
+"""Fine-tuning helpers for chapter 11: the data (STL-10 or its offline stand-in), frozen features
 for the new head, the optimizers of the two profiles, a fast on-device image pipeline, a plain
 DataLoader+PIL pipeline to compare it with, and the error analysis.
 

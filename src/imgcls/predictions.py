@@ -12,7 +12,7 @@ from PIL import Image, ImageOps
 
 from imgcls.models.backbones import Backbone, top_classes
 
-# ImageNet-1k class indices (torchvision's order) of the groups chapter 8 adds up: the five
+# ImageNet-1k class indices (torchvision's order) of the groups chapter 10 adds up: the five
 # domestic cats (tabby ... Egyptian cat) and the 118 dog breeds (Chihuahua ... Mexican hairless).
 IMAGENET_GROUPS = {"domestic cat": range(281, 286), "dog": range(151, 269)}
 

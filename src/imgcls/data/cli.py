@@ -65,11 +65,11 @@ BOOK: dict[str, str | None] = {
     "animal_faces": None,
     "cifar10": None,
     "sign_mnist": None,
-    "stl10": "chapter 9 runs on CIFAR-10 instead",
+    "stl10": "chapter 11 runs on CIFAR-10 instead",
     "weights:mobilenet_quantized": None,
-    "weights:DenseNet121_Weights.IMAGENET1K_V1": "chapter 8 uses the mirror's MobileNetV2",
-    "weights:ResNet50_Weights.IMAGENET1K_V2": "chapter 9 uses the mirror's MobileNetV2",
-    "weights:MobileNet_V2_Weights.IMAGENET1K_V1": "chapter 9 uses the mirror's int8 weights",
+    "weights:DenseNet121_Weights.IMAGENET1K_V1": "chapter 10 uses the mirror's MobileNetV2",
+    "weights:ResNet50_Weights.IMAGENET1K_V2": "chapter 11 uses the mirror's MobileNetV2",
+    "weights:MobileNet_V2_Weights.IMAGENET1K_V1": "chapter 11 uses the mirror's int8 weights",
 }
 
 

@@ -1,0 +1,13 @@
+"""Chapter 4, k-nearest neighbours on CIFAR-10."""
+
+from __future__ import annotations
+
+from imgcls.references.base import CS231N, Reference
+
+REFERENCES: dict[str, Reference] = {
+    # Full profile on the mirror's CIFAR-10 JPEGs, one CPU thread: best k 12, test accuracy 0.302.
+    "knn.best_k": Reference(None, CS231N, accept={"any": (1, 20)}),
+    "knn.test_accuracy": Reference("0.27-0.28", CS231N,
+                                   accept={"standin": (0.22, 0.34), "real": (0.22, 0.34)}),
+    "knn.speedup_no_loops_vs_two_loops": Reference(None, CS231N, accept={"any": (20, 1e6)}),
+}

@@ -1,0 +1,36 @@
+"""Chapter 10, transfer learning on animal faces."""
+
+from __future__ import annotations
+
+from imgcls.references.base import CPSC330, Reference
+
+REFERENCES: dict[str, Reference] = {
+    # Offline, "standin" is = the mirror's MobileNetV2, dequantized int8 ImageNet weights;
+    # the photos and animal faces are exact files, so its figures are deterministic: measured
+    # tiger cat, cheetah, Walker hound and 0.873 on 2 CPU cores. Class names are exact ranges.
+    "transfer.backbone_weights": Reference("DenseNet121_Weights.IMAGENET1K_V1", CPSC330),
+    "transfer.top1_cat": Reference(None, CPSC330,
+                                   accept={"standin": ("tiger cat", "tiger cat")}),
+    "transfer.top1_cheetah": Reference(None, CPSC330,
+                                       accept={"any": ("cheetah", "cheetah")}),
+    "transfer.top1_dog": Reference(None, CPSC330,
+                                   accept={"standin": ("Walker hound", "Walker hound")}),
+    "transfer.feature_dim": Reference(1024, CPSC330,
+                                      accept={"real": (1024, 1024), "standin": (1280, 1280)}),
+    "transfer.features_valid_accuracy": Reference(0.90, CPSC330,
+                                                  accept={"real": (0.80, 1.0),
+                                                          "standin": (0.85, 0.90)}),
+    "transfer.flatten_valid_accuracy": Reference(0.67, CPSC330, accept={"any": (0.60, 0.74)}),
+    # Limits of transfer. The cat and the dog side by side: the probability the smaller of the
+    # two ImageNet groups (domestic cats, dog breeds) gets; measured 0.000 (dogs 0.996) with the
+    # mirror's network. Validation wild faces by species: measured 31/31 foxes and 0/19 big cats
+    # right (all 19 errors are big cats). Real DenseNet-121 not measurable offline: wide ranges.
+    "transfer.two_animals_top_group": Reference(None, "this book (cat and dog photos)"),
+    "transfer.two_animals_minor_probability": Reference(
+        None, "this book (cat and dog photos)",
+        accept={"standin": (0.0, 0.01), "real": (0.0, 0.1)}),
+    "transfer.features_valid_accuracy_foxes": Reference(
+        None, "this book (animal faces)", accept={"standin": (0.9, 1.0), "real": (0.7, 1.0)}),
+    "transfer.features_valid_accuracy_big_cats": Reference(
+        None, "this book (animal faces)", accept={"standin": (0.0, 0.15), "real": (0.0, 0.7)}),
+}
