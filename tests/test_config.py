@@ -115,5 +115,16 @@ def test_describe_names_the_settings(monkeypatch):
     monkeypatch.delenv("IMGCLS_MIRROR", raising=False)
     info = config.describe()
     assert info["profile"] == "quick"
-    assert info["mirror"] == "none (official sources)"
-    assert set(info) == {"profile", "device", "data folder", "mirror", "stand-ins allowed"}
+    assert info["data"] == "the official sources, checksums verified"
+    assert set(info) == {"profile", "device", "data", "offline stand-ins"}
+
+
+def test_describe_names_no_path_of_the_machine(monkeypatch, tmp_path):
+    """The note a page shows names the source of its data, never a folder of the build machine."""
+    mirror = tmp_path / "a-mirror-folder"
+    mirror.mkdir()
+    monkeypatch.setenv("IMGCLS_MIRROR", str(mirror))
+    monkeypatch.setenv("IMGCLS_DATA", str(tmp_path / "data-here"))
+    text = " ".join(str(v) for v in config.describe().values())
+    assert "offline copy" in text
+    assert str(tmp_path) not in text and "/" not in text

@@ -1,4 +1,4 @@
-"""Run-time settings every chapter reads: profile, device, data folders, seeding.
+"""Run-time settings every chapter reads: profile, device, data folders and source, seeding.
 
 Everything is read from environment variables so that the same chapter runs unchanged on a
 laptop, in CI (offline, quick profile) and on a Colab GPU (online, full profile).
@@ -107,8 +107,16 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)
 
 
+def data_source() -> str:
+    """Where this run's data come from, in words (never a path of the machine that ran it)."""
+    if mirror_dir():
+        return "an offline copy of the official files (IMGCLS_MIRROR), checksums verified"
+    return "the official sources, checksums verified"
+
+
 def describe() -> dict[str, Any]:
-    """A short summary of the settings, shown near the top of every chapter."""
+    """A short summary of the settings, shown near the top of every chapter: no path of the
+    machine that ran it, since the page is read elsewhere."""
     dev = device()
     if dev.type == "cuda":
         name = torch.cuda.get_device_name(dev)
@@ -118,7 +126,6 @@ def describe() -> dict[str, Any]:
     return {
         "profile": profile(),
         "device": name,
-        "data folder": str(data_dir()),
-        "mirror": str(mirror_dir()) if mirror_dir() else "none (official sources)",
-        "stand-ins allowed": allow_standins(),
+        "data": data_source(),
+        "offline stand-ins": "allowed, each named on its page" if allow_standins() else "none",
     }

@@ -31,7 +31,7 @@ PROFILE_MEANINGS = {
 
 
 def settings() -> Note:
-    """The profile, device and data folders this run uses, as a note for the top of a chapter."""
+    """The profile, device and data source this run uses, as a note for the top of a chapter."""
     info = config.describe()
     info["profile"] = f"{info['profile']} ({PROFILE_MEANINGS[info['profile']]})"
     return Note("How this page was run", "; ".join(f"{k}: {v}" for k, v in info.items()))
