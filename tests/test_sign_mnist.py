@@ -137,3 +137,38 @@ def test_stratified_split_keeps_groups_whole():
     assert (valid["label"].value_counts() == 3).all()
     valid_groups, train_groups = set(groups[valid.index]), set(groups[train.index])
     assert not valid_groups & train_groups
+
+
+def test_splits_online_carve_validation_from_training_and_keep_the_test_csv(tmp_path,
+                                                                            monkeypatch):
+    paths = [tmp_path / "sign_mnist_train.csv", tmp_path / "sign_mnist_test.csv"]
+    frame(5, seed=1).to_csv(paths[0], index=False)
+    frame(2, seed=2).to_csv(paths[1], index=False)
+    monkeypatch.setattr(sm, "fetch", fake_fetch("official", paths))
+    monkeypatch.delenv("IMGCLS_ALLOW_STANDINS", raising=False)
+    got = sm.load_sign_mnist_splits(valid_fraction=0.2, seed=0)
+    assert not got.standin and "scored once" in got.source
+    assert len(got.train) == 96 and len(got.valid) == 24
+    assert (got.valid["label"].value_counts() == 1).all()
+    assert got.test.equals(frame(2, seed=2))
+    assert not set(got.train.index) & set(got.valid.index)
+
+
+def test_splits_offline_carve_all_three_from_the_mirror_pngs(tmp_path, monkeypatch):
+    rng = np.random.default_rng(1)
+    rows = {i: (sm.LETTERS[i % 24], rng.integers(0, 256, (28, 28), dtype=np.uint8))
+            for i in range(24 * 5)}
+    archive = png_zip(tmp_path / "sign_mnist_test_png.zip", rows)
+    monkeypatch.setattr(sm, "fetch", fake_fetch("test_png", [archive]))
+    monkeypatch.setattr(sm, "ROWS", {**sm.ROWS, "test": 24 * 5})
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "0")
+    with pytest.raises(DataError, match="IMGCLS_ALLOW_STANDINS=1"):
+        sm.load_sign_mnist_splits()
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
+    got = sm.load_sign_mnist_splits(valid_fraction=0.25, test_fraction=0.2, seed=0)
+    assert got.standin and "stand in for the test split" in got.source
+    assert (len(got.train), len(got.valid), len(got.test)) == (72, 24, 24)
+    for part in (got.valid, got.test):
+        assert sorted(part["label"]) == LABELS
+    indices = [set(part.index) for part in (got.train, got.valid, got.test)]
+    assert sum(map(len, indices)) == len(set.union(*indices)) == 24 * 5

@@ -1,9 +1,11 @@
 """Sign Language MNIST as pixel-per-column data frames: the official CSVs, or offline a stand-in.
 
-Online, the official training CSV trains and the official test CSV validates. Offline the mirror
-holds only the test split as contrast-stretched PNGs; with ``IMGCLS_ALLOW_STANDINS=1`` those are
-split by letter (fixed seed, families of near-identical copies kept together) into training
-and validation frames of the same layout, and the result says so. Labels keep the dataset's
+``load_sign_mnist`` gives two frames: online the official training CSV trains and the official
+test CSV validates; offline the mirror holds only the test split as contrast-stretched PNGs, and
+with ``IMGCLS_ALLOW_STANDINS=1`` those are split by letter (fixed seed, families of near-identical
+copies kept together) into training and validation frames of the same layout, and the result
+says so. ``load_sign_mnist_splits`` gives three (training, validation, test), so that settings
+are chosen on validation images and the test split is scored once. Labels keep the dataset's
 numbering (0..24, no 9 = J); ``to_tensors`` maps them to 24 contiguous class indices.
 """
 
@@ -38,6 +40,17 @@ class SignMnist:
 
     train: pd.DataFrame
     valid: pd.DataFrame
+    source: str
+    standin: bool
+
+
+@dataclass(frozen=True)
+class SignMnistSplits:
+    """Training, validation and test frames (columns label, pixel1..pixel784) and their source."""
+
+    train: pd.DataFrame
+    valid: pd.DataFrame
+    test: pd.DataFrame
     source: str
     standin: bool
 
@@ -128,6 +141,25 @@ def stratified_split(frame: pd.DataFrame, valid_fraction: float, seed: int,
     return frame[~in_valid], frame[in_valid]
 
 
+def _mirror_frame(got) -> pd.DataFrame:
+    """The mirror's test PNGs as a frame, when stand-ins are allowed; else the error that says how
+    to get the official CSVs."""
+    if not config.allow_standins():
+        raise DataError(
+            "sign_mnist", got.paths[0],
+            "only the mirror's lossy test split (contrast-stretched PNGs) is available, "
+            "and stand-ins are not allowed",
+            fix="fetch the official CSVs online (python data_scripts/fetch.py sign_mnist, "
+                "which uses kagglehub), or set IMGCLS_ALLOW_STANDINS=1 to train and validate "
+                "on a split of the mirror's test images",
+        )
+    return _png_frame(got.paths[0])
+
+
+def _pixels(frame: pd.DataFrame) -> np.ndarray:
+    return frame.drop(columns="label").to_numpy()
+
+
 def load_sign_mnist(valid_fraction: float = 0.2, seed: int = 0) -> SignMnist:
     """Sign Language MNIST frames: official train/test, or (stand-ins allowed) the mirror's test
     PNGs split into train and validation with ``valid_fraction`` and ``seed``, near-duplicate
@@ -140,17 +172,8 @@ def load_sign_mnist(valid_fraction: float = 0.2, seed: int = 0) -> SignMnist:
                   f"{len(train):,} training images; the {len(test):,} test images serve "
                   f"as the validation set")
         return SignMnist(train, test, source, standin=False)
-    if not config.allow_standins():
-        raise DataError(
-            "sign_mnist", got.paths[0],
-            "only the mirror's lossy test split (contrast-stretched PNGs) is available, "
-            "and stand-ins are not allowed",
-            fix="fetch the official CSVs online (python data_scripts/fetch.py sign_mnist, "
-                "which uses kagglehub), or set IMGCLS_ALLOW_STANDINS=1 to train and validate "
-                "on a split of the mirror's test images",
-        )
-    frame = _png_frame(got.paths[0])
-    groups = near_duplicate_groups(frame.drop(columns="label").to_numpy())
+    frame = _mirror_frame(got)
+    groups = near_duplicate_groups(_pixels(frame))
     train, valid = stratified_split(frame, valid_fraction, seed, groups)
     source = (f"The official training split ({ROWS['train']:,} images) is not in the offline "
               f"mirror. This page trains on {len(train):,} and validates on {len(valid):,} of "
@@ -160,3 +183,38 @@ def load_sign_mnist(valid_fraction: float = 0.2, seed: int = 0) -> SignMnist:
               f"copies were kept whole on one side of the split, so validation shows photos the "
               f"models never saw. Figures are not comparable with the lecture's.")
     return SignMnist(train, valid, source, standin=True)
+
+
+def load_sign_mnist_splits(valid_fraction: float = 0.2, test_fraction: float = 0.2,
+                           seed: int = 0) -> SignMnistSplits:
+    """Training, validation and test frames, families of near-identical copies kept whole.
+
+    Online: ``valid_fraction`` of the official training CSV (by letter, seed ``seed``) validates,
+    the rest trains, and the official test CSV is the test split. Offline (stand-ins allowed):
+    the mirror's test PNGs are split three ways, ``test_fraction`` of every letter for testing,
+    then ``valid_fraction`` of the rest for validation.
+    """
+    got = fetch("sign_mnist")
+    if got.variant.name == "official":
+        official, test = (pd.read_csv(p, dtype=np.int64) for p in got.paths)
+        groups = near_duplicate_groups(_pixels(official))
+        train, valid = stratified_split(official, valid_fraction, seed, groups)
+        source = (f"The official Sign Language MNIST CSVs (Kaggle {KAGGLE_HANDLE}). Of the "
+                  f"{len(official):,} training images, {len(train):,} train and {len(valid):,} "
+                  f"validate (split by letter with seed {seed}, the {groups.max() + 1} families "
+                  f"of near-identical copies kept whole); the {len(test):,} official test "
+                  f"images are scored once, at the end.")
+        return SignMnistSplits(train, valid, test, source, standin=False)
+    frame = _mirror_frame(got)
+    groups = pd.Series(near_duplicate_groups(_pixels(frame)), index=frame.index)
+    rest, test = stratified_split(frame, test_fraction, seed, groups.to_numpy())
+    train, valid = stratified_split(rest, valid_fraction, seed, groups[rest.index].to_numpy())
+    source = (f"The official training split ({ROWS['train']:,} images) is not in the offline "
+              f"mirror, only the {ROWS['test']:,} official test images (contrast-stretched to "
+              f"0..255 and saved as PNG). This page splits those by letter with seed {seed}: "
+              f"{len(train):,} train, {len(valid):,} validate and {len(test):,} stand in for the "
+              f"test split, scored once at the end. The dataset holds many altered copies of each "
+              f"photo; the {groups.max() + 1} families of near-identical copies were kept whole "
+              f"on one side, so validation and test show photos the models never saw. Figures "
+              f"are not comparable with the lecture's.")
+    return SignMnistSplits(train, valid, test, source, standin=True)
