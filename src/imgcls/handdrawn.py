@@ -6,6 +6,9 @@ their centre of mass in a 28 x 28 frame; ``to_mnist`` does the same to any pictu
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFilter
@@ -37,6 +40,35 @@ def sketch_digit(digit: int, seed: int = 0, size: int = 280, width: int = 22) ->
         points = np.array(stroke) + rng.normal(0, 0.015, size=(len(stroke), 2))
         pen.line([tuple(p) for p in points * size], fill=0, width=width, joint="curve")
     return canvas.filter(ImageFilter.GaussianBlur(radius=width / 6))
+
+
+def choose_picture(upload: bool = False, path: str | Path | None = None,
+                   seed: int = 0) -> tuple[Image.Image, str]:
+    """The picture of a digit chapter 2 classifies, and a phrase saying where it came from.
+
+    A file named by ``path`` comes first; then, only when ``upload`` is True, a picture uploaded
+    through Colab's dialog; otherwise (and when nothing is uploaded) a 7 drawn by code. Nothing
+    waits for the reader unless asked to, so that "Run all" runs through.
+    """
+    if path is not None:
+        with Image.open(path) as im:
+            im.load()
+            return im.copy(), f"your file {Path(path).name!r}"
+    if upload:
+        try:
+            from google.colab import files
+        except ImportError:
+            print("Uploading works in Colab; elsewhere, set MY_PICTURE to the path of a "
+                  "picture file. Using the 7 drawn by code.")
+        else:
+            uploaded = files.upload()  # waits for the reader's choice of a file
+            if uploaded:
+                name, content = next(iter(uploaded.items()))
+                with Image.open(io.BytesIO(content)) as im:
+                    im.load()
+                    return im.copy(), f"your upload {name!r}"
+            print("Nothing was uploaded; using the 7 drawn by code.")
+    return sketch_digit(7, seed=seed), f"a 7 drawn by code (sketch_digit, seed {seed})"
 
 
 def to_mnist(picture: Image.Image, box: int = 20, frame: int = 28) -> torch.Tensor:
