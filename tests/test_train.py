@@ -14,10 +14,12 @@ from imgcls.train import (  # noqa: E402
     History,
     TensorBatches,
     amp_dtype,
+    evaluate,
     fit,
     plot_history,
     predict,
     show_progress,
+    train_epoch,
 )
 
 
@@ -195,3 +197,50 @@ def test_tensor_batches_cover_every_example_once_per_pass():
     assert not torch.equal(passes[0], passes[1]), "each pass should be reshuffled"
     xs, ys = zip(*TensorBatches(x, y, 4, device="cpu"), strict=True)
     assert torch.equal(torch.cat(ys), y) and torch.equal(torch.cat(xs)[:, 0].long(), y)
+
+
+def test_train_epoch_is_the_hand_written_loop(loaders):
+    train, _ = loaders
+    torch.manual_seed(5)
+    by_hand, core = nn.Linear(2, 3), nn.Linear(2, 3)
+    core.load_state_dict(by_hand.state_dict())
+    batches = list(train)
+    opt = torch.optim.SGD(by_hand.parameters(), lr=0.1)
+    losses = []
+    for x, y in batches:
+        loss = nn.functional.cross_entropy(by_hand(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item() * len(y))
+    mean_loss, accs, sizes = train_epoch(core, batches, torch.optim.SGD(core.parameters(), lr=0.1),
+                                         nn.CrossEntropyLoss(), device=torch.device("cpu"))
+    assert mean_loss == pytest.approx(sum(losses) / 96)
+    assert sizes == [len(y) for _, y in batches] and len(accs) == len(batches)
+    for a, b in zip(by_hand.parameters(), core.parameters(), strict=True):
+        assert torch.allclose(a, b)
+
+
+class ModeSpy(nn.Module):
+    """A linear layer that records, at each call, its mode and whether gradients are on."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear, self.seen = nn.Linear(2, 3), []
+
+    def forward(self, x):
+        self.seen.append((self.training, torch.is_grad_enabled()))
+        return self.linear(x)
+
+
+def test_evaluate_runs_in_eval_mode_without_gradients_and_weights_by_batch_size():
+    data = blobs(50, 6)
+    x, y = data.tensors
+    batches = [(x[:40], y[:40]), (x[40:], y[40:])]  # uneven batches
+    model = ModeSpy()
+    loss, acc = evaluate(model, batches, device="cpu")
+    assert model.seen == [(False, False), (False, False)]
+    with torch.no_grad():
+        out = model.linear(x)
+    assert loss == pytest.approx(nn.functional.cross_entropy(out, y).item(), rel=1e-5)
+    assert acc == pytest.approx((out.argmax(1) == y).float().mean().item())

@@ -1,8 +1,10 @@
-"""The book's one training loop: epochs of mini-batches with progress bars, a history of losses
-and accuracies, best-epoch weights, and optional mixed precision on a GPU.
+"""The book's training loop, the one chapter 7 writes out by hand, plus what a longer run needs:
+a history of losses and accuracies, the best epoch's weights, progress bars, and optional mixed
+precision on a GPU.
 
-Every chapter that trains a network calls ``fit`` (and ``predict`` to score it), so that the loop
-is written, tested and explained once.
+Its core is two short functions a page can print: ``train_epoch`` (train mode; per mini-batch
+forward, loss, ``zero_grad``, ``backward``, ``step``) and ``evaluate`` (eval mode under
+``torch.no_grad()``). ``fit`` calls them once per epoch and keeps the books.
 """
 
 from __future__ import annotations
@@ -90,45 +92,86 @@ def _autocast(dtype: torch.dtype | None):
     return nullcontext() if dtype is None else torch.autocast("cuda", dtype=dtype)
 
 
-def _to(x: torch.Tensor, device: torch.device, channels_last: bool) -> torch.Tensor:
+def _to(x: torch.Tensor, device: torch.device, channels_last: bool = False) -> torch.Tensor:
     x = x.to(device, non_blocking=True)
     if channels_last and x.ndim == 4:
         x = x.contiguous(memory_format=torch.channels_last)
     return x
 
 
-def _sync(device: torch.device) -> None:
+def _clock(device: torch.device) -> float:
+    """Wall time, after the GPU (if any) has finished what it was given."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+    return time.perf_counter()
 
 
-def _evaluate(model: nn.Module, batches: Iterable, loss_fn, device: torch.device,
-              dtype: torch.dtype | None, channels_last: bool, bar) -> tuple[float, float]:
-    """Mean loss and accuracy of ``model`` over ``batches`` (eval mode, no gradients)."""
-    model.eval()
+def _bar(batches: Iterable, desc: str, progress: bool) -> Iterable:
+    return tqdm(batches, total=len(batches), desc=desc, leave=False, disable=not progress,
+                unit="batch")
+
+
+def train_epoch(model: nn.Module, batches: Iterable, optimizer: torch.optim.Optimizer,
+                loss_fn, *, device: torch.device, dtype: torch.dtype | None = None,
+                scaler: torch.amp.GradScaler | None = None,
+                channels_last: bool = False) -> tuple[float, list[float], list[int]]:
+    """One pass over ``batches`` in train mode, one optimiser step per mini-batch.
+
+    Returns the mean loss, and each batch's accuracy and size (measured while it trained).
+    ``dtype`` autocasts the forward pass (mixed precision); ``scaler`` scales float16 losses.
+    """
+    model.train()
     loss_sum = torch.zeros((), device=device)
-    correct = torch.zeros((), device=device, dtype=torch.long)
-    count = 0
-    with torch.no_grad():
+    correct, sizes = [], []
+    for x, y in batches:
+        x, y = _to(x, device, channels_last), _to(y, device)
+        with _autocast(dtype):
+            out = model(x)             # forward
+            loss = loss_fn(out, y)     # mean loss over the batch
+        optimizer.zero_grad(set_to_none=True)
+        if scaler is None:
+            loss.backward()            # gradients of the loss
+            optimizer.step()           # one step against them
+        else:  # float16: scale the loss so that small gradients do not round to zero
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+        loss_sum += loss.detach().float() * len(y)
+        correct.append((out.detach().argmax(dim=1) == y).sum())
+        sizes.append(len(y))
+    if not sizes:
+        raise ValueError("the training batches are empty")
+    accuracies = [c / n for c, n in zip(torch.stack(correct).tolist(), sizes, strict=True)]
+    return loss_sum.item() / sum(sizes), accuracies, sizes
+
+
+def evaluate(model: nn.Module, batches: Iterable, loss_fn=None, *,
+             device: torch.device | str | None = None, amp: bool = False,
+             channels_last: bool = False) -> tuple[float, float]:
+    """Mean loss (cross-entropy by default) and accuracy of ``model`` over ``batches``, in eval
+    mode and without gradients."""
+    device = torch.device(device) if device is not None else config.device()
+    loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
+    model.to(device).eval()
+    loss_sum, correct, count = 0.0, 0, 0
+    with torch.no_grad(), _autocast(amp_dtype(device, amp)):
         for x, y in batches:
-            x, y = _to(x, device, channels_last), y.to(device, non_blocking=True)
-            with _autocast(dtype):
-                out = model(x)
-                loss = loss_fn(out, y)
-            loss_sum += loss.float() * len(y)
-            correct += (out.argmax(dim=1) == y).sum()
+            x, y = _to(x, device, channels_last), _to(y, device)
+            out = model(x)
+            loss_sum += loss_fn(out, y).float().item() * len(y)
+            correct += (out.argmax(dim=1) == y).sum().item()
             count += len(y)
-            bar.update()
     if count == 0:
         raise ValueError("the validation batches are empty")
-    return loss_sum.item() / count, correct.item() / count
+    return loss_sum / count, correct / count
 
 
 def fit(model: nn.Module, train_batches: Iterable, val_batches: Iterable, *, epochs: int,
         optimizer: torch.optim.Optimizer, loss_fn=None, scheduler=None,
         device: torch.device | str | None = None, keep_best: bool = True, amp: bool = False,
         channels_last: bool = False, progress: bool | None = None, desc: str = "") -> History:
-    """Train ``model`` for ``epochs`` epochs, validating after each, and return its ``History``.
+    """Train ``model`` for ``epochs`` epochs (``train_epoch``), validating after each
+    (``evaluate``), and return its ``History``.
 
     ``train_batches`` and ``val_batches`` are re-iterable collections of ``(x, y)`` batches with a
     length (a DataLoader, or batches already on the device). ``loss_fn`` defaults to cross-entropy;
@@ -148,68 +191,35 @@ def fit(model: nn.Module, train_batches: Iterable, val_batches: Iterable, *, epo
         model.to(memory_format=torch.channels_last)
     dtype = amp_dtype(device, amp)
     scaler = torch.amp.GradScaler("cuda") if dtype == torch.float16 else None
-    history = History()
-    best_state = None
+    history, best_state = History(), None
     train_seconds, train_images = 0.0, 0
     start = time.perf_counter()
     epoch_bar = tqdm(range(1, epochs + 1), desc=desc or "epochs", disable=not progress,
                      unit="epoch")
     for epoch in epoch_bar:
-        model.train()
-        loss_sum = torch.zeros((), device=device)
-        batch_correct, batch_sizes = [], []
-        _sync(device)
-        tick = time.perf_counter()
-        bar = tqdm(total=len(train_batches), desc=f"epoch {epoch} train", leave=False,
-                   disable=not progress, unit="batch")
-        for x, y in train_batches:
-            x, y = _to(x, device, channels_last), y.to(device, non_blocking=True)
-            optimizer.zero_grad(set_to_none=True)
-            with _autocast(dtype):
-                out = model(x)
-                loss = loss_fn(out, y)
-            if scaler is not None:
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                loss.backward()
-                optimizer.step()
-            loss_sum += loss.detach().float() * len(y)
-            batch_correct.append((out.detach().argmax(dim=1) == y).sum())
-            batch_sizes.append(len(y))
-            bar.update()
-        bar.close()
-        _sync(device)
-        train_seconds += time.perf_counter() - tick
-        seen = sum(batch_sizes)
-        if seen == 0:
-            raise ValueError("the training batches are empty")
-        train_images += seen
-        correct = torch.stack(batch_correct).cpu()
-        history.batch_train_acc += [c.item() / n for c, n in zip(correct, batch_sizes,
-                                                                  strict=True)]
-        history.train_loss.append(loss_sum.item() / seen)
-        history.train_acc.append(correct.sum().item() / seen)
-
-        bar = tqdm(total=len(val_batches), desc=f"epoch {epoch} valid", leave=False,
-                   disable=not progress, unit="batch")
-        val_loss, val_acc = _evaluate(model, val_batches, loss_fn, device, dtype, channels_last,
-                                     bar)
-        bar.close()
+        tick = _clock(device)
+        loss, batch_acc, sizes = train_epoch(
+            model, _bar(train_batches, f"epoch {epoch} train", progress), optimizer, loss_fn,
+            device=device, dtype=dtype, scaler=scaler, channels_last=channels_last)
+        train_seconds += _clock(device) - tick
+        train_images += sum(sizes)
+        history.train_loss.append(loss)
+        history.train_acc.append(sum(a * n for a, n in zip(batch_acc, sizes, strict=True))
+                                 / sum(sizes))
+        history.batch_train_acc += batch_acc
+        val_loss, val_acc = evaluate(model, _bar(val_batches, f"epoch {epoch} valid", progress),
+                                     loss_fn, device=device, amp=amp, channels_last=channels_last)
         history.val_loss.append(val_loss)
         history.val_acc.append(val_acc)
         if history.best_epoch == 0 or val_acc > history.best_val_acc:
             history.best_epoch, history.best_val_acc = epoch, val_acc
             if keep_best:
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if scheduler is not None:
-            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-                scheduler.step(val_loss)
-            else:
-                scheduler.step()
-        epoch_bar.set_postfix(train_loss=f"{history.train_loss[-1]:.3f}",
-                              val_acc=f"{val_acc:.3f}")
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            scheduler.step(val_loss)
+        elif scheduler is not None:
+            scheduler.step()
+        epoch_bar.set_postfix(train_loss=f"{loss:.3f}", val_acc=f"{val_acc:.3f}")
     epoch_bar.close()
     if keep_best and best_state is not None:
         model.load_state_dict(best_state)
