@@ -137,6 +137,36 @@ def test_frozen_features_are_the_eval_mode_outputs_in_order():
         torch.testing.assert_close(z, net(ft.Preprocess(8, MEAN, STD)(x)))
 
 
+@pytest.mark.filterwarnings("ignore:CUDA is not available")
+@pytest.mark.parametrize(("native_bf16", "expect"), [(True, torch.bfloat16),
+                                                      (False, torch.float16)])
+def test_features_autocast_in_float16_where_bfloat16_is_only_emulated(monkeypatch, native_bf16,
+                                                                      expect):
+    asked = []
+
+    def bf16_supported(including_emulation=True):
+        asked.append(including_emulation)
+        return native_bf16 or including_emulation
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", bf16_supported)
+    context = ft.feature_autocast(torch.device("cuda"), amp=True)
+    assert isinstance(context, torch.autocast) and context.fast_dtype == expect
+    assert asked == [False]  # emulated bfloat16 (a T4's) does not count
+    assert not isinstance(ft.feature_autocast(torch.device("cuda"), amp=False), torch.autocast)
+    assert not isinstance(ft.feature_autocast(torch.device("cpu"), amp=True), torch.autocast)
+
+
+def test_frozen_features_use_the_autocast_choice(monkeypatch):
+    chosen = []
+    real = ft.feature_autocast
+    monkeypatch.setattr(ft, "feature_autocast",
+                        lambda device, amp: chosen.append((device.type, amp)) or real(device, amp))
+    batches = ft.DeviceBatches(_images(3, 8), torch.arange(3), 2, ft.Preprocess(8, MEAN, STD),
+                               device="cpu")
+    ft.frozen_features(torch.nn.Flatten(), batches, amp=True)
+    assert chosen == [("cpu", True), ("cpu", True)]
+
+
 def test_the_recipe_follows_the_batch_norms():
     with_norms = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4))
     assert ft.fine_tuning_recipe(with_norms) == ("SGD", 1e-3)

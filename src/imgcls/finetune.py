@@ -27,6 +27,7 @@ from torch.utils.data import DataLoader, Dataset
 from imgcls import config
 from imgcls.data.errors import DataError
 from imgcls.plots import show_images
+from imgcls.train import amp_dtype
 
 
 @dataclass(frozen=True)
@@ -64,19 +65,27 @@ def load_data(train_per_class: int | None, test_per_class: int | None,
                         "CIFAR-10 (stand-in for STL-10)", text, standin=True)
 
 
+def feature_autocast(device: torch.device, amp: bool):
+    """The autocast context for a forward pass with ``amp`` on ``device``: the training loop's
+    choice (``imgcls.train.amp_dtype``), bfloat16 where the GPU computes it natively, float16
+    where it would only emulate it (a T4), none off CUDA. A pass without backward needs no
+    gradient scaler."""
+    dtype = amp_dtype(device, amp)
+    return nullcontext() if dtype is None else torch.autocast(device.type, dtype=dtype)
+
+
 @torch.no_grad()
 def frozen_features(extractor: nn.Module, batches: Iterable,
                     amp: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """Features (N x feature_dim, float32) and labels of every batch, the network in eval mode.
 
-    Runs where the batches live; ``amp`` uses bfloat16 autocast on CUDA only.
+    Runs where the batches live; ``amp`` autocasts on CUDA only (see ``feature_autocast``).
     """
     extractor.eval()
     features, labels = [], []
     for x, y in batches:
         extractor.to(x.device)
-        on_cuda = amp and x.device.type == "cuda"
-        with torch.autocast("cuda", dtype=torch.bfloat16) if on_cuda else nullcontext():
+        with feature_autocast(x.device, amp):
             features.append(extractor(x).float())
         labels.append(y)
     return torch.cat(features), torch.cat(labels)
