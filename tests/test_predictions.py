@@ -83,3 +83,15 @@ def test_side_by_side_keeps_both_photos_in_a_square():
     assert both.shape == (40, 40, 3)
     assert both[20, 5].tolist() == [255, 0, 0] and both[20, 35].tolist() == [0, 0, 255]
     assert both[2, 20].tolist() == [128, 128, 128]  # the grey band above the photos
+
+
+def test_campus_subjects_name_imagenet_classes() -> None:
+    import torchvision
+
+    from imgcls.predictions import CAMPUS_SUBJECTS
+
+    categories = torchvision.models.get_weight("DenseNet121_Weights.IMAGENET1K_V1").meta[
+        "categories"]
+    for photo, classes in CAMPUS_SUBJECTS.items():
+        assert set(classes) <= set(categories), (photo, classes)
+    assert "apples" in CAMPUS_SUBJECTS and len(CAMPUS_SUBJECTS) == 8

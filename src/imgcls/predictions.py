@@ -16,6 +16,22 @@ from imgcls.models.backbones import Backbone, top_classes
 # domestic cats (tabby ... Egyptian cat) and the 118 dog breeds (Chihuahua ... Mexican hairless).
 IMAGENET_GROUPS = {"domestic cat": range(281, 286), "dog": range(151, 269)}
 
+# What each campus photo shows, as the ImageNet-1k classes a person would accept as its label
+# (chosen by looking at the photos; generous rather than strict). Chapter 10 calls any other
+# top class wrong. The Nitobe garden ("UBC-fall") is a pond with a stone lantern; the apples are
+# red ones in bushel baskets, and ImageNet's one apple class is the green Granny Smith; no class
+# names a rose bed, a clock tower or the UBC letters.
+CAMPUS_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "UBC-Clock-Tower": ("analog clock", "wall clock", "bell cote"),
+    "UBC-fall": ("lakeside",),
+    "UBC-fountain": ("fountain",),
+    "UBC-totem-pole": ("totem pole",),
+    "UBC-wreck-beach": ("seashore", "sandbar", "promontory"),
+    "UBC_rose_garden": (),
+    "apples": ("Granny Smith", "hamper"),
+    "ubc_pic": (),
+}
+
 # ILSVRC-2012's training set, the "ImageNet" of pretrained classifiers (Russakovsky et al. 2015).
 IMAGENET_TRAIN_IMAGES = 1_281_167
 

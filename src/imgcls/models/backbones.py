@@ -12,8 +12,10 @@ it holds, so that a page can show it.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -100,12 +102,19 @@ def _real(arch: str, enum_name: str) -> Backbone:
                      + folded)
 
 
+@functools.lru_cache(maxsize=1)
+def _dequantized(path: Path) -> nn.Module:
+    """The mirror's network, dequantized once per session (a page may ask for it repeatedly, in
+    place of each of the book's networks); callers get copies."""
+    return dequantized.dequantized_mobilenet_v2(path)
+
+
 def _mirror(arch: str, enum_name: str) -> Backbone:
     """The mirror's int8 MobileNetV2, dequantized, in place of ``enum_name``."""
     path = fetch(MIRROR_RESOURCE).paths[0]
     weights = torchvision.models.get_weight(MIRROR_WEIGHTS)
     top1 = weights.meta["_metrics"]["ImageNet-1K"]["acc@1"]
-    model = dequantized.dequantized_mobilenet_v2(path)
+    model = copy.deepcopy(_dequantized(path))
     params = sum(p.numel() for p in model.parameters())
     instead = ("the same network's int8 weights" if arch == "mobilenet_v2"
                else f"a smaller network than {arch}")
@@ -158,7 +167,11 @@ def with_new_head(backbone: Backbone, num_classes: int) -> nn.Module:
 
 
 def feature_extractor(backbone: Backbone) -> nn.Module:
-    """A copy of the network that maps a batch to its penultimate features (N x feature_dim)."""
+    """A copy of the network that maps a batch to its penultimate features (N x feature_dim).
+
+    Chapter 10 builds this on its page (the classifier replaced by ``nn.Identity``); later
+    chapters use this function for the same thing.
+    """
     model = copy.deepcopy(backbone.model)
     parent, name = _head_slot(model)
     setattr(parent, name, nn.Identity())
@@ -177,7 +190,8 @@ def top_classes(backbone: Backbone, image: Image.Image, k: int = 4) -> list[tupl
 @torch.no_grad()
 def extract_features(extractor: nn.Module, dataset: Dataset,
                      batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
-    """Features (N x feature_dim) and labels of a dataset whose transform prepares the images."""
+    """Features (N x feature_dim) and labels of a dataset whose transform prepares the images
+    (the loop chapter 10 writes on its page)."""
     extractor.eval()
     features, labels = [], []
     for x, y in DataLoader(dataset, batch_size=batch_size, shuffle=False):
