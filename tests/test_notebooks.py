@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -15,7 +16,7 @@ import nbformat
 import pytest
 from conftest import MYST_HEADER
 
-from imgcls.book import notebooks
+from imgcls.book import colab_setup, notebooks
 from imgcls.config import REPO_ROOT
 
 CHAPTER = MYST_HEADER + """\
@@ -40,8 +41,9 @@ x = 2
 
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
-    """A one-chapter book with the real ``_config.yml``."""
+    """A one-chapter book with the real ``_config.yml`` and ``pyproject.toml``."""
     shutil.copy(REPO_ROOT / "_config.yml", tmp_path / "_config.yml")
+    shutil.copy(REPO_ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "_toc.yml").write_text(
         "format: jb-book\nroot: intro\nparts:\n  - caption: One\n    chapters:\n"
         "      - file: chapters/01-a\n      - file: results\n")
@@ -96,13 +98,18 @@ def test_generated_notebook(book: Path) -> None:
     compile(setup, "setup", "exec")
 
 
-def run_setup_cell(book: Path, monkeypatch, capsys, *, installed: bool) -> tuple[list, str]:
+def run_setup_cell(book: Path, monkeypatch, capsys, *, installed: bool,
+                   report: dict | None = None) -> tuple[list, str]:
     """Execute the generated setup cell as on Colab, with pip replaced by a recorder."""
     notebooks.write_all(book)
     setup = nbformat.read(book / "notebooks" / "01-a.ipynb", as_version=4).cells[0].source
     calls = []
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    def pip(cmd, **kw):  # records the call; a dry run answers with ``report``
+        calls.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, stdout=json.dumps(report or {"install": []}))
+
+    monkeypatch.setattr(subprocess, "run", pip)
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "imgcls" and not installed
@@ -115,7 +122,7 @@ def run_setup_cell(book: Path, monkeypatch, capsys, *, installed: bool) -> tuple
 
 def test_setup_cell_installs_the_package_from_the_configured_repository(book, monkeypatch,
                                                                         capsys) -> None:
-    monkeypatch.delenv(notebooks.SOURCE_OVERRIDE, raising=False)
+    monkeypatch.delenv(colab_setup.SOURCE_OVERRIDE, raising=False)
     calls, out = run_setup_cell(book, monkeypatch, capsys, installed=False)
     url, branch = notebooks.repository(book)
     assert len(calls) == 1 and calls[0][:4] == [sys.executable, "-m", "pip", "install"]
@@ -129,7 +136,7 @@ def test_setup_cell_installs_the_package_from_the_configured_repository(book, mo
 
 
 def test_setup_cell_takes_the_documented_override(book, monkeypatch, capsys) -> None:
-    monkeypatch.setenv(notebooks.SOURCE_OVERRIDE, "/some/checkout")
+    monkeypatch.setenv(colab_setup.SOURCE_OVERRIDE, "/some/checkout")
     calls, _ = run_setup_cell(book, monkeypatch, capsys, installed=False)
     assert calls[0][-1] == "/some/checkout"
 
@@ -142,6 +149,36 @@ def test_setup_cell_run_twice_installs_nothing_and_names_the_missing_gpu(book, m
     assert out.startswith("Installed nothing (imgcls is present) in 0 s.\n")
     assert "No GPU is attached" in out and "Runtime > Change runtime type" in out
     assert os.environ["IMGCLS_PROFILE"] == "quick"
+
+
+class FakeDist:
+    """What the setup cell reads of an installed distribution: its name and version."""
+
+    def __init__(self, name: str, version: str) -> None:
+        self.metadata, self.version = {"Name": name}, version
+
+
+def test_setup_cell_says_what_it_downloads_before_replacing_an_old_torch(book, monkeypatch,
+                                                                        capsys) -> None:
+    """An older Colab runtime (torch 2.8.0 / torchvision 0.23.0) is below the package's floors:
+    the cell asks pip for its plan first and names the downloads before installing."""
+    old = [FakeDist("torch", "2.8.0+cu126"), FakeDist("torchvision", "0.23.0+cu126")]
+    monkeypatch.setattr(importlib.metadata, "distributions", lambda: old)
+    plan = {"install": [{"metadata": {"name": n, "version": v}}
+                        for n, v in [("torch", "2.14.1"), ("torchvision", "0.29.1"),
+                                     ("imgcls", "0.1.0")]]}
+    calls, out = run_setup_cell(book, monkeypatch, capsys, installed=False, report=plan)
+    assert len(calls) == 2 and "--dry-run" in calls[0] and "--dry-run" not in calls[1]
+    first = out.splitlines()[0]
+    assert "torch 2.8.0+cu126, torchvision 0.23.0+cu126" in first
+    assert "download torch 2.14.1, torchvision 0.29.1" in first and "several GB" in first
+
+
+def test_setup_cell_plans_nothing_when_torch_is_in_range(book, monkeypatch, capsys) -> None:
+    current = [FakeDist("torch", "2.11.0+cu128"), FakeDist("torchvision", "0.26.0+cu128")]
+    monkeypatch.setattr(importlib.metadata, "distributions", lambda: current)
+    calls, out = run_setup_cell(book, monkeypatch, capsys, installed=False)
+    assert len(calls) == 1 and "--dry-run" not in calls[0] and "download" not in out
 
 
 def test_repository_url_lives_in_config(book: Path) -> None:
