@@ -7,8 +7,8 @@ import torch
 import torch.nn.functional as F
 
 from imgcls.exercises.gradient_descent import (
-    check_log_loss,
     check_mse_gradient,
+    check_sigmoid_log_loss,
     check_train_step,
 )
 from imgcls.gradient_descent import pixel_loss
@@ -41,7 +41,7 @@ def verdict(check, fn, capsys) -> tuple[bool, str]:
 @pytest.mark.parametrize(("check", "fn", "name"), [
     (check_mse_gradient, mse_gradient, "mse_gradient"),
     (check_train_step, train_step, "train_step"),
-    (check_log_loss, log_loss, "log_loss"),
+    (check_sigmoid_log_loss, log_loss, "sigmoid_log_loss"),
 ])
 def test_reference_solutions_pass(check, fn, name, capsys) -> None:
     assert verdict(check, fn, capsys) == (True, f"pass: {name}\n")
@@ -51,7 +51,7 @@ def test_a_skeleton_is_not_yet(capsys) -> None:
     def skeleton(*args):
         ...
 
-    for check in (check_mse_gradient, check_train_step, check_log_loss):
+    for check in (check_mse_gradient, check_train_step, check_sigmoid_log_loss):
         passed, out = verdict(check, skeleton, capsys)
         assert not passed and "returned None" in out
 
@@ -118,5 +118,5 @@ def naive_log_loss(scores, targets):
     (lambda s, y: pixel_loss(s, y), "F.binary_cross_entropy_with_logits gives"),
 ])
 def test_wrong_log_losses_are_named(fn, said, capsys) -> None:
-    passed, out = verdict(check_log_loss, fn, capsys)
+    passed, out = verdict(check_sigmoid_log_loss, fn, capsys)
     assert not passed and said in out

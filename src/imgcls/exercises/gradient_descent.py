@@ -113,34 +113,35 @@ def check_train_step(train_step: Callable) -> None:
         f"{expected_loss:.6f}: return the loss you called backward() on")
 
 
-@checker("log_loss")
-def check_log_loss(log_loss: Callable) -> None:
-    """``log_loss(scores, targets)``: the mean of -log sigmoid(s) for targets 1 and
+@checker("sigmoid_log_loss")
+def check_sigmoid_log_loss(sigmoid_log_loss: Callable) -> None:
+    """``sigmoid_log_loss(scores, targets)``: the mean of -log sigmoid(s) for targets 1 and
     -log(1 - sigmoid(s)) for targets 0, finite even for very confident scores."""
     g = torch.Generator().manual_seed(0)
     scores = torch.randn(50, 1, generator=g) * 3
     targets = (torch.rand(50, 1, generator=g) > 0.5).float()
-    result = log_loss(scores, targets)
-    unfilled(result, "log_loss(scores, targets)")
+    result = sigmoid_log_loss(scores, targets)
+    unfilled(result, "sigmoid_log_loss(scores, targets)")
     assert isinstance(result, torch.Tensor), (
-        f"log_loss returned a {type(result).__name__}, expected a torch.Tensor")
+        f"sigmoid_log_loss returned a {type(result).__name__}, expected a torch.Tensor")
     assert result.dim() == 0, (
-        f"log_loss gave shape {tuple(result.shape)}, expected one number: average over images")
+        f"sigmoid_log_loss gave shape {tuple(result.shape)}, expected one number: average over "
+        "the images")
     known = F.binary_cross_entropy_with_logits(scores, targets)
     swapped = F.binary_cross_entropy_with_logits(scores, 1 - targets)
     if torch.allclose(result, swapped, atol=1e-5):
-        raise AssertionError("log_loss swapped the classes: -log sigmoid(s) is the loss of a "
-                             "target 1 (a 3), -log(1 - sigmoid(s)) that of a target 0")
+        raise AssertionError("sigmoid_log_loss swapped the classes: -log sigmoid(s) is the loss "
+                             "of a target 1 (a 3), -log(1 - sigmoid(s)) that of a target 0")
     assert torch.allclose(result, known, atol=1e-5), (
-        f"log_loss gave {result.item():.5f}, F.binary_cross_entropy_with_logits gives "
+        f"sigmoid_log_loss gave {result.item():.5f}, F.binary_cross_entropy_with_logits gives "
         f"{known.item():.5f}")
     confident = torch.tensor([[40.0], [-40.0], [40.0], [-40.0]])
     labels = torch.tensor([[0.0], [1.0], [1.0], [0.0]])
-    extreme = log_loss(confident, labels)
+    extreme = sigmoid_log_loss(confident, labels)
     assert torch.isfinite(extreme), (
-        f"log_loss gave {extreme.item()} for scores of ±40: 1 - sigmoid(40) rounds to 0 and its "
-        "log is -inf. Use log(1 - sigmoid(s)) = log sigmoid(-s), and F.logsigmoid, which never "
-        "takes the log of a rounded 0")
+        f"sigmoid_log_loss gave {extreme.item()} for scores of ±40: 1 - sigmoid(40) rounds to 0 "
+        "and its log is -inf. Use log(1 - sigmoid(s)) = log sigmoid(-s), and F.logsigmoid, "
+        "which never takes the log of a rounded 0")
     assert torch.allclose(extreme, torch.tensor(20.0), rtol=1e-4), (
-        f"log_loss gave {extreme.item():.4f} for two confident mistakes at ±40 and two confident "
-        "right answers, expected 20.0 (the mean of 40, 40, 0 and 0)")
+        f"sigmoid_log_loss gave {extreme.item():.4f} for two confident mistakes at ±40 and two "
+        "confident right answers, expected 20.0 (the mean of 40, 40, 0 and 0)")
