@@ -49,7 +49,10 @@ class Fit:
 
 def fit_quadratic(t: torch.Tensor, speed: torch.Tensor, init: torch.Tensor, lr: float,
                   steps: int) -> Fit:
-    """Fit ``quadratic`` to (t, speed) by plain gradient descent with autograd, from ``init``."""
+    """Fit ``quadratic`` to (t, speed) by plain gradient descent with autograd, from ``init``.
+
+    The cycle chapter 3 takes one step at a time on its page, repeated ``steps`` times.
+    """
     params = init.clone().requires_grad_()          # 1. initialise
     fit = Fit()
     for _ in range(steps):                          # 6. repeat ...
@@ -167,6 +170,8 @@ def train_linear(x: torch.Tensor, y: torch.Tensor, x_valid: torch.Tensor, y_vali
                  epochs: int, lr: float, batch_size: int, seed: int = 0,
                  loss: Loss = pixel_loss, init_std: float = 1.0) -> LinearRun:
     """Train ``linear`` on ``loss(scores, targets)`` by mini-batch SGD from random weights.
+
+    The training loop chapter 3 writes out on its page, as a function for its exercises.
 
     The weights and bias start normal with standard deviation ``init_std`` (0: all zeros).
     """
