@@ -22,7 +22,10 @@ def preprocess(images: torch.Tensor,
                mean: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Images as float rows in [0, 1] minus the mean training image (computed if ``mean`` is None).
 
-    Centring the pixels makes the scores of a fresh model start near zero for every class.
+    Centring matters for a linear model: with all-positive inputs, one example's gradient for a
+    class's row of weights is a number times the image, so all its entries share one sign and
+    updates zig-zag; and the mean image's share of every score biases a fresh model towards one
+    class. Centred, the scores of a fresh model start near zero for every class.
     """
     rows = images.reshape(len(images), -1).float() / 255
     mean = rows.mean(dim=0) if mean is None else mean
