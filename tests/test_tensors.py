@@ -1,4 +1,4 @@
-"""Chapter 1's helpers: grey levels like PIL, undoing Normalize, pixel tables, brightness order."""
+"""Chapter 1's helpers: undoing Normalize, pixel tables, reading a photo channels first."""
 
 from __future__ import annotations
 
@@ -6,23 +6,8 @@ import numpy as np
 import torch
 from PIL import Image
 from torchvision.transforms import v2
-from torchvision.transforms.functional import pil_to_tensor
 
 from imgcls import tensors
-
-
-def _photo(seed: int = 0, h: int = 12, w: int = 9) -> torch.Tensor:
-    gen = torch.Generator().manual_seed(seed)
-    return torch.randint(0, 256, (3, h, w), dtype=torch.uint8, generator=gen)
-
-
-def test_luminance_matches_pil_grey_conversion():
-    image = _photo()
-    pil = Image.fromarray(image.permute(1, 2, 0).numpy())
-    theirs = pil_to_tensor(pil.convert("L"))[0]
-    ours = tensors.luminance(image)
-    assert ours.shape == (12, 9) and ours.dtype == torch.uint8
-    assert int((ours.int() - theirs.int()).abs().max()) <= 1
 
 
 def test_unnormalize_undoes_normalize():
@@ -38,12 +23,6 @@ def test_pixel_table_lists_the_slice_with_its_coordinates():
     frame = tensors.pixel_table(image, rows=slice(2, 5), cols=slice(6, 9)).data
     assert list(frame.index) == [2, 3, 4] and list(frame.columns) == [6, 7, 8]
     assert np.array_equal(frame.to_numpy(), image[2:5, 6:9].numpy())
-
-
-def test_brightness_order_runs_dark_to_bright():
-    levels = torch.tensor([200, 10, 90], dtype=torch.uint8)
-    images = levels.view(3, 1, 1, 1).expand(3, 3, 4, 4)
-    assert tensors.brightness_order(images).tolist() == [1, 2, 0]
 
 
 def test_read_rgb_gives_channels_first(tmp_path):

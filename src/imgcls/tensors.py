@@ -1,5 +1,5 @@
-"""Helpers of chapter 1 (images are tensors): pixel tables, channel plots, grey levels, undoing
-the normalisation of pretrained weights, and picking real images that show a difficulty.
+"""Helpers of chapter 1 (images are tensors): pixel tables, channel plots, reading a photo, and
+undoing the normalisation of pretrained weights (which chapter 1 writes out on its page).
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ import torch
 from PIL import Image
 from torchvision.transforms.functional import pil_to_tensor
 
-# ITU-R BT.601 luma weights, the ones PIL's convert("L") uses.
-LUMA = (0.299, 0.587, 0.114)
-
 
 def pixel_table(image: torch.Tensor, rows: slice, cols: slice, cmap: str = "Greys"):
     """A pandas Styler of ``image[rows, cols]`` (H x W), shaded like the pixels it lists."""
@@ -25,12 +22,6 @@ def pixel_table(image: torch.Tensor, rows: slice, cols: slice, cmap: str = "Grey
     return (frame.style.background_gradient(cmap=cmap, axis=None, vmin=0, vmax=255)
             .set_properties(**{"font-size": "7pt", "text-align": "center"})
             .set_table_styles([{"selector": "th", "props": [("font-size", "7pt")]}]))
-
-
-def luminance(image: torch.Tensor) -> torch.Tensor:
-    """The grey level of an RGB image (3 x H x W, uint8) as H x W uint8, rounded like PIL."""
-    weights = torch.tensor(LUMA).view(3, 1, 1)
-    return (image.float() * weights).sum(0).round().clamp(0, 255).to(torch.uint8)
 
 
 def show_channels(image: torch.Tensor, title: str = "") -> plt.Figure:
@@ -49,16 +40,15 @@ def show_channels(image: torch.Tensor, title: str = "") -> plt.Figure:
 
 
 def unnormalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
-    """Undo ``Normalize(mean, std)`` on a C x H x W (or N x C x H x W) tensor, clipped to [0, 1]."""
+    """Undo ``Normalize(mean, std)`` on a C x H x W (or N x C x H x W) tensor, clipped to [0, 1].
+
+    Chapter 1 writes this out on its page (multiply by the std, add the mean); later pages that
+    show a normalised image may call it.
+    """
     shape = (-1, 1, 1)
     mean_t = torch.tensor(mean, dtype=x.dtype).view(shape)
     std_t = torch.tensor(std, dtype=x.dtype).view(shape)
     return (x * std_t + mean_t).clamp(0, 1)
-
-
-def brightness_order(images: torch.Tensor) -> torch.Tensor:
-    """Indices of ``images`` (N x C x H x W) from the darkest to the brightest (mean pixel)."""
-    return images.float().mean(dim=(1, 2, 3)).argsort()
 
 
 def read_rgb(path) -> torch.Tensor:
