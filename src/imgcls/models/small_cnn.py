@@ -1,46 +1,11 @@
-"""The small networks trained from scratch on 28 x 28 grey images: logistic regression, a minimal
-CNN and a deeper CNN with max pooling, plus a helper to look at what each layer computes.
+"""What the layers of a small network compute, for plotting: chapter 8 defines its CNNs on the
+page (as ``nn.Sequential``) and looks at their feature maps with ``feature_maps``.
 """
 
 from __future__ import annotations
 
 import torch
 from torch import nn
-
-
-def logistic_regression(num_classes: int, side: int = 28, channels: int = 1) -> nn.Sequential:
-    """Multinomial logistic regression on raw pixels: flatten, then one linear layer."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(channels * side * side, num_classes))
-
-
-def minimal_cnn(num_classes: int, filters: int = 8, kernel_size: int = 5,
-                side: int = 28) -> nn.Sequential:
-    """One layer of learnable kernels, a ReLU, then a linear classifier on the feature maps."""
-    out_side = side - kernel_size + 1
-    return nn.Sequential(
-        nn.Conv2d(1, filters, kernel_size),
-        nn.ReLU(),
-        nn.Flatten(),
-        nn.Linear(filters * out_side * out_side, num_classes),
-    )
-
-
-def deeper_cnn(num_classes: int, filters: tuple[int, int] = (16, 32), hidden: int = 128,
-               side: int = 28) -> nn.Sequential:
-    """Two conv-ReLU-max-pool stages (each halves the side), then a small fully connected head."""
-    f1, f2 = filters
-    return nn.Sequential(
-        nn.Conv2d(1, f1, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(f1, f2, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(f2 * (side // 4) ** 2, hidden),
-        nn.ReLU(),
-        nn.Linear(hidden, num_classes),
-    )
 
 
 def feature_maps(model: nn.Sequential, image: torch.Tensor) -> list[tuple[str, torch.Tensor]]:

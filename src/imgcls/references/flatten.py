@@ -15,21 +15,19 @@ REFERENCES: dict[str, Reference] = {
                                                  accept={"any": (0.70, 0.90)}),
     "flatten.lr_valid_accuracy_big_cats": Reference(None, "this book (animal faces)",
                                                     accept={"any": (0.30, 0.70)}),
-    # Stand-in: the mirror's test PNGs split by letter, families of near-identical copies kept
-    # whole (validation = unseen photos). Measured on CPU, seed 0: majority 0.0612; logistic
-    # regression 0.455 (quick, 10 epochs) / 0.514 (full, 30); best CNN (the deeper one, SGD
-    # lr 0.02, momentum 0.9, cosine decay) 0.562 / 0.573; over init/shuffle seeds 0-4 it scored
-    # 0.545-0.579 (quick) and 0.566-0.580 (full), the minimal CNN 0.473-0.514 / 0.511-0.568.
-    # Real data: not measurable offline; ranges from the lecture (LR ~0.54 after 30 epochs of
-    # SGD; majority share ~5 % of training, about 2 % of the official test set).
+    # Stand-in: the mirror's test PNGs split three ways by letter (seed 0), families of
+    # near-identical copies kept whole: 4,070 train, 1,385 validate, 1,717 test. Measured on CPU:
+    # majority 0.0592 (validation); logistic regression 0.465 validation (best epoch, quick, 10
+    # epochs of plain SGD), 0.448 on the test split. Real data: not measurable offline; ranges from
+    # the lecture (LR ~0.54 after 30 epochs of SGD; majority share ~5 % of training, about 2 %
+    # of the official test set).
     "sign_mnist.majority_baseline": Reference(0.05, "Sign Language MNIST CNN lecture",
                                               accept={"real": (0.015, 0.06),
-                                                      "standin": (0.060, 0.063)}),
+                                                      "standin": (0.055, 0.065)}),
     "sign_mnist.lr_val_accuracy": Reference(0.54, "Sign Language MNIST CNN lecture",
                                             accept={"real": (0.40, 0.75),
                                                     "standin": (0.38, 0.60)}),
-    "sign_mnist.cnn_val_accuracy": Reference("above logistic regression",
-                                             "Sign Language MNIST CNN lecture",
-                                             accept={"real": (0.60, 1.0),
-                                                     "standin": (0.48, 0.70)}),
+    "sign_mnist.lr_test_accuracy": Reference(None, "this book (test split scored once)",
+                                             accept={"real": (0.40, 0.75),
+                                                     "standin": (0.35, 0.58)}),
 }
