@@ -93,7 +93,8 @@ def plot_weights(table: pd.DataFrame, marked: Mapping[str, str], cost: str = "GF
         x, y = float(row[cost].iloc[0]), float(row[score].iloc[0])
         ax.scatter([x], [y], s=70, facecolors="none", edgecolors="tab:red", linewidths=1.5)
         ax.annotate(label, (x, y), xytext=(6, -12), textcoords="offset points",
-                    color="tab:red", fontsize=9)
+                    color="tab:red", fontsize=9,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     ax.set_xscale("log")
     ax.set_xlabel(f"{cost} per image (log scale)")
     ax.set_ylabel(f"ImageNet-1k {score}")

@@ -33,4 +33,24 @@ REFERENCES: dict[str, Reference] = {
         None, "this book (animal faces)", accept={"standin": (0.9, 1.0), "real": (0.7, 1.0)}),
     "transfer.features_valid_accuracy_big_cats": Reference(
         None, "this book (animal faces)", accept={"standin": (0.0, 0.15), "real": (0.0, 0.7)}),
+    # The campus photo whose top class is wrong (not in predictions.CAMPUS_SUBJECTS) with the
+    # highest probability: measured 'fig' 0.711 for the apples with the mirror's network. The
+    # page says "more than a hundred times the 1/1000 of a guess", hence 0.1 for DenseNet-121.
+    "transfer.surest_wrong_photo": Reference(None, "this book (campus photos)",
+                                             accept={"standin": ("apples", "apples")}),
+    "transfer.surest_wrong_probability": Reference(
+        None, "this book (campus photos)", accept={"standin": (0.65, 0.77), "real": (0.1, 1.0)}),
+    # torchvision's own weights metadata (no file needed): 115 classification weights and a best
+    # top-1 of 88.552 (ViT-H/14, SWAG E2E) in torchvision 0.29.1; other versions in the
+    # package's range may list a few more or fewer.
+    "transfer.zoo_weights": Reference(None, "torchvision weights metadata",
+                                      accept={"any": (100, 200)}),
+    "transfer.zoo_best_top1": Reference(None, "torchvision weights metadata",
+                                        accept={"any": (85.0, 95.0)}),
+    # Forward time per 224-pixel image of the page's network, median of a few passes over one
+    # batch, on whatever device ran the page: a wide range (a shared CPU core is many times
+    # slower than a quiet GPU); measured about 40-120 ms for the mirror's MobileNetV2 on one
+    # shared CPU thread.
+    "transfer.ms_per_image": Reference(None, "this book (this run's device)",
+                                       accept={"any": (0.01, 5000.0)}),
 }
