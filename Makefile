@@ -24,7 +24,7 @@ PARALLEL_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 export IMGCLS_RESULTS_DIR ?= $(CURDIR)/_build/results
 
 .PHONY: help install book test data notebooks notebooks-check cache lint lint-workflows unit \
-	install-test chapters-test site-test system-packages clean
+	install-test colab-stack-test chapters-test site-test system-packages clean
 
 help:
 	@echo "make book        build the site into _build/html (creates .venv, fetches data)"
@@ -83,11 +83,19 @@ INSTALL_TESTS := tests/test_packaging.py tests/test_colab.py tests/test_fork.py
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -n 2 tests --ignore=tests/test_site.py \
-	  $(addprefix --ignore=,$(INSTALL_TESTS))
+	  $(addprefix --ignore=,$(INSTALL_TESTS) $(COLAB_STACK_TEST))
 
 # the Colab-like test runs a chapter on the data of data/
 install-test: data
 	$(PARALLEL_ENV) $(VENV)/bin/pytest -q -n 2 -rs $(INSTALL_TESTS)
+
+# Colab's current runtime (Python 3.13 and tests/colab_runtime.txt, built once from PyPI into
+# ~/.cache/imgcls-tests): the setup cell installs the wheel and keeps that runtime, then every
+# chapter (nbval) and the runtime layer's unit tests run there
+COLAB_STACK_TEST := tests/test_colab_stack.py
+
+colab-stack-test: data
+	$(PARALLEL_ENV) $(VENV)/bin/pytest -q -rs $(COLAB_STACK_TEST)
 
 chapters-test: data
 	rm -rf $(NBVAL_DIR) && mkdir -p $(NBVAL_DIR)
@@ -101,7 +109,7 @@ chapters-test: data
 site-test: book
 	IMGCLS_BOOK_ROOT=$(CURDIR) $(VENV)/bin/pytest -q -rs tests/test_site.py
 
-test: lint unit install-test chapters-test site-test
+test: lint unit install-test colab-stack-test chapters-test site-test
 
 clean:
 	rm -rf _build

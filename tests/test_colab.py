@@ -7,8 +7,8 @@ libraries Colab lacks (``COLAB_LACKS``), plus a stub ``google.colab`` that its k
 start, as Colab's does. The setup cell installs from a copy of this checkout (through the
 documented ``IMGCLS_REPOSITORY`` override) with no package index: missing packages come from a
 wheelhouse repacked from this environment. A second check resolves the same install, without
-running it, over the metadata of an older pair (torch 2.9.1 / torchvision 0.24.1, ipywidgets
-7.7.1): pip must keep those too. The chapter reads its data from the checkout's data folder
+running it, over the metadata of the package's lowest pair (torch 2.11.0 / torchvision 0.26.0,
+ipywidgets 7.7.1): pip must keep those too. The chapter reads its data from the checkout's data folder
 (``make install-test`` fetches it first). About a minute in all; ``benchmarks/colab_setup.py``
 times the install.
 """
@@ -45,9 +45,9 @@ KEPT = ("torch", "torchvision", "numpy", "ipywidgets")
 # what Colab has besides the runtime layer: its kernel, pip, and setuptools for pip's builds
 COLAB_EXTRAS = ("ipykernel", "pip", "setuptools")
 OLDER = {  # installed-package metadata of an older stack, with the requirements pip checks
-    "torch": ("2.9.1", ["filelock", "typing-extensions>=4.10.0", "sympy>=1.13.3",
-                        "networkx>=2.5.1", "jinja2", "fsspec>=0.8.5"]),
-    "torchvision": ("0.24.1", ["numpy", "torch==2.9.1", "pillow!=8.3.*,>=5.3.0"]),
+    "torch": ("2.11.0", ["filelock", "typing-extensions>=4.10.0", "sympy>=1.13.3",
+                         "networkx>=2.5.1", "jinja2", "fsspec>=0.8.5"]),
+    "torchvision": ("0.26.0", ["numpy", "torch==2.11.0", "pillow!=8.3.*,>=5.3.0"]),
     "ipywidgets": ("7.7.1", ["ipykernel>=4.5.1", "ipython>=4.0.0", "traitlets>=4.3.1"]),
 }
 STUB = '"""Stand-in for Colab\'s own module: being imported is all the setup cell looks for."""\n'
@@ -139,8 +139,8 @@ def test_setup_cell_keeps_colabs_stack_and_the_chapter_runs(world, tmp_path, mon
 
 
 def test_pip_keeps_an_older_colab_pair(world, tmp_path):
-    """The setup cell's install, resolved over torch 2.9.1 / torchvision 0.24.1 / ipywidgets
-    7.7.1 metadata, installs the package and the missing libraries only."""
+    """The setup cell's install, resolved over torch 2.11.0 / torchvision 0.26.0 / ipywidgets
+    7.7.1 metadata (the package's floors), installs the package and the missing libraries only."""
     linked = world["preinstalled"] - set(OLDER)
     python = new_venv(tmp_path / "venv", link_packages(linked, tmp_path / "site"),
                       fake_installed(tmp_path / "older"))

@@ -15,7 +15,7 @@ def check_double(fn) -> None:
 
 
 def test_pass_prints_pass(capsys) -> None:
-    assert check_double(lambda x: 2 * x) is True
+    assert check_double(lambda x: 2 * x)
     assert capsys.readouterr().out == "pass: double\n"
 
 
@@ -25,7 +25,7 @@ def test_pass_prints_pass(capsys) -> None:
     (lambda x: 1 / 0, "your code raised ZeroDivisionError: division by zero"),
 ])
 def test_wrong_code_prints_what_is_wrong(fn, said, capsys) -> None:
-    assert check_double(fn) is False
+    assert not check_double(fn)
     out = capsys.readouterr().out
     assert out.startswith("not yet: double: ") and said in out and "Traceback" not in out
 
@@ -34,5 +34,13 @@ def test_not_implemented_is_an_unfilled_skeleton(capsys) -> None:
     def skeleton(x):
         raise NotImplementedError
 
-    assert verdict("skeleton", lambda: skeleton(1)) is False
+    assert not verdict("skeleton", lambda: skeleton(1))
     assert "still raises NotImplementedError" in capsys.readouterr().out
+
+
+def test_a_verdict_shows_nothing_as_a_cells_value() -> None:
+    """The printed line is the answer: Jupyter shows no Out[] for the returned verdict."""
+    from IPython.core.formatters import DisplayFormatter
+
+    shown, _ = DisplayFormatter().format(verdict("quiet", lambda: None))
+    assert shown == {}

@@ -17,7 +17,24 @@ from typing import Any, ParamSpec
 P = ParamSpec("P")
 
 
-def verdict(name: str, run: Callable[[], Any]) -> bool:
+class Verdict:
+    """A check's outcome: true when it passed. It shows nothing as a cell's last value, since
+    the check has already printed its one line."""
+
+    def __init__(self, passed: bool) -> None:
+        self.passed = passed
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"Verdict(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        """Jupyter calls this instead of showing the repr: the printed line is the answer."""
+
+
+def verdict(name: str, run: Callable[[], Any]) -> Verdict:
     """Run the test ``run``; print ``pass: name`` or ``not yet: name: what is wrong``.
 
     An ``AssertionError`` carries the checker's own message; ``NotImplementedError`` and a body
@@ -34,18 +51,18 @@ def verdict(name: str, run: Callable[[], Any]) -> bool:
         problem = f"your code raised {type(exc).__name__}: {exc}"
     else:
         print(f"pass: {name}")
-        return True
+        return Verdict(True)
     print(f"not yet: {name}: {problem}")
-    return False
+    return Verdict(False)
 
 
-def checker(name: str) -> Callable[[Callable[P, Any]], Callable[P, bool]]:
+def checker(name: str) -> Callable[[Callable[P, Any]], Callable[P, Verdict]]:
     """Turn a test function (asserts with messages) into a check that prints a verdict and
-    returns True on pass, False otherwise."""
+    returns it (true on pass)."""
 
-    def wrap(test: Callable[P, Any]) -> Callable[P, bool]:
+    def wrap(test: Callable[P, Any]) -> Callable[P, Verdict]:
         @functools.wraps(test)
-        def check(*args: P.args, **kwargs: P.kwargs) -> bool:
+        def check(*args: P.args, **kwargs: P.kwargs) -> Verdict:
             return verdict(name, lambda: test(*args, **kwargs))
 
         return check
