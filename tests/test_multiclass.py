@@ -2,6 +2,7 @@
 
 import shutil
 
+import graphviz
 import matplotlib.pyplot as plt
 import mglearn
 import numpy as np
@@ -109,3 +110,19 @@ def test_diagrams_render_without_graphviz_warnings(draw, capfd):
     svg = graph.pipe(format="svg").decode()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     assert "too small" not in capfd.readouterr().err
+
+
+def test_network_diagram_without_dot_prints_one_line(monkeypatch, capsys):
+    def missing():
+        raise graphviz.ExecutableNotFound(["dot", "-V"])
+
+    monkeypatch.setattr(graphviz, "version", missing)
+    assert mc.network_diagram(mglearn.plots.plot_logistic_regression_graph()) is None
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "apt-get install graphviz" in out
+
+
+def test_network_diagram_with_dot_returns_the_graph(monkeypatch):
+    monkeypatch.setattr(graphviz, "version", lambda: (2, 43, 0))
+    graph = mc.network_diagram(mglearn.plots.plot_single_hidden_layer_graph())
+    assert graph is not None and "width=0.9" in graph.source

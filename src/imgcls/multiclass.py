@@ -7,6 +7,7 @@ import timeit
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+import graphviz
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import make_blobs
@@ -172,3 +173,19 @@ def readable_diagram(graph, node_width: float = 0.9):
     """
     graph.node_attr["width"] = str(node_width)
     return graph
+
+
+DOT_MISSING = ("(diagram not drawn: it needs Graphviz's `dot` program, which this machine lacks; "
+               "`apt-get install graphviz` on Debian or Ubuntu, `brew install graphviz` on macOS "
+               "or `conda install graphviz` installs it, and Colab has it already)")
+
+
+def network_diagram(graph, node_width: float = 0.9):
+    """An mglearn network diagram made readable, to display; where Graphviz's ``dot`` is missing,
+    print one line saying what to install and return None (displaying the graph would raise)."""
+    try:
+        graphviz.version()  # runs `dot -V`, the program that would draw the diagram
+    except graphviz.ExecutableNotFound:
+        print(DOT_MISSING)
+        return None
+    return readable_diagram(graph, node_width)
