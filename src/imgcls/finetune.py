@@ -293,7 +293,8 @@ def denormalise(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) ->
 
 
 def plot_accuracy(history, batches_per_epoch: int) -> plt.Figure:
-    """Training accuracy of every mini-batch and test accuracy after every epoch, on one axis."""
+    """Training accuracy of every mini-batch and validation accuracy after every epoch, on one
+    axis, with the best epoch marked."""
     fig, ax = plt.subplots(figsize=(7, 3.5))
     acc = np.asarray(history.batch_train_acc)
     steps = np.arange(1, len(acc) + 1) / batches_per_epoch
@@ -302,7 +303,7 @@ def plot_accuracy(history, batches_per_epoch: int) -> plt.Figure:
     smooth = np.convolve(acc, np.ones(window) / window, mode="valid")
     ax.plot(steps[window - 1:], smooth, color="C0", label=f"train (mean of {window} batches)")
     epochs = np.arange(1, len(history.val_acc) + 1)
-    ax.plot(epochs, history.val_acc, "o-", label="test (after each epoch)")
+    ax.plot(epochs, history.val_acc, "o-", label="validation (after each epoch)")
     ax.axvline(history.best_epoch, color="grey", ls=":", label=f"best epoch ({history.best_epoch})")
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy")
