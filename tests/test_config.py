@@ -50,6 +50,8 @@ def test_folders_from_the_environment(monkeypatch, tmp_path):
     assert config.results_dir() == tmp_path / "r"
 
 
+@pytest.mark.skipif(not config.in_checkout(), reason="the checkout's own folders; an installed "
+                    "package uses the cache folder (tested below)")
 def test_folder_defaults(monkeypatch):
     for name in ("IMGCLS_DATA", "IMGCLS_MIRROR", "IMGCLS_RESULTS_DIR"):
         monkeypatch.delenv(name, raising=False)
@@ -76,6 +78,8 @@ def test_a_yes_no_setting_with_another_value_is_an_error(monkeypatch, value):
         config.allow_standins()
 
 
+@pytest.mark.skipif(not config.in_checkout(), reason="the checkout's own folders; an installed "
+                    "package uses the cache folder (tested below)")
 def test_a_relative_data_folder_is_taken_from_the_repository_root(monkeypatch, tmp_path):
     root = Path(config.__file__).resolve().parents[2]
     monkeypatch.chdir(tmp_path)  # wherever a chapter runs
