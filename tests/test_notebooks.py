@@ -227,7 +227,20 @@ EXERCISES = """
 ```{exercise} Larger x
 :label: a-ex-larger
 
-Set `x` to 3.
+Write `larger(x)`, which returns `x + 1`.
+```
+
+```{code-cell} ipython3
+:tags: [exercise-starter]
+
+def larger(x):
+    ...  # your code here
+```
+
+```{code-cell} ipython3
+:tags: [exercise-check]
+
+check_larger(larger)
 ```
 
 ```{solution-start} a-ex-larger
@@ -235,10 +248,17 @@ Set `x` to 3.
 ```
 
 ```{code-cell} ipython3
-x = 3
+def larger(x):
+    return x + 1
 ```
 
-Now `x` is 3.
+Now `larger(2)` is 3.
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+
+assert check_larger(larger)
+```
 
 ```{solution-end}
 ```
@@ -256,24 +276,63 @@ Because.
 ```
 """
 
+STARTER_AND_CHECK = [("code", "def larger(x):\n    ...  # your code here"),
+                     ("code", "check_larger(larger)")]
+
 
 def test_exercises_and_solutions_become_markdown_colab_renders(book: Path) -> None:
-    """Exercises are numbered in order; a solution over several cells is opened and closed by
-    lines around its code cells, a one-block solution is a <details> block."""
+    """Exercises are numbered in order and keep their starter and check cells; a solution, its
+    code cells included, is one collapsed <details> block whose code is shown, not run; the
+    solution's hidden asserts are dropped."""
     chapter = book / "chapters" / "01-a.md"
     chapter.write_text(chapter.read_text() + EXERCISES)
     nb = nbformat.reads(notebooks.render(chapter, book), as_version=4)
+    nbformat.validate(nb)
     cells = [(c.cell_type, c.source) for c in nb.cells[3:]]
     assert cells == [
-        ("markdown", "## Exercises\n\n> **Exercise 1 (Larger x)**\n>\n> Set `x` to 3.\n\n"
-                     "**Solution to Exercise 1** (try the exercise first): the cells down to "
-                     "its end."),
-        ("code", "x = 3"),
-        ("markdown", "Now `x` is 3.\n\n*End of the solution to Exercise 1.*\n\n"
-                     "> **Exercise 2**\n>\n> Why?\n\n<details>\n"
+        ("markdown", "## Exercises\n\n> **Exercise 1 (Larger x)**\n>\n"
+                     "> Write `larger(x)`, which returns `x + 1`."),
+        *STARTER_AND_CHECK,
+        ("markdown", "<details>\n<summary>Solution to Exercise 1</summary>\n\n"
+                     "```python\ndef larger(x):\n    return x + 1\n```\n\n"
+                     "Now `larger(2)` is 3.\n\n</details>"),
+        ("markdown", "> **Exercise 2**\n>\n> Why?\n\n<details>\n"
                      "<summary>Solution to Exercise 2</summary>\n\nBecause.\n\n</details>"),
     ]
-    assert "{exercise}" not in notebooks.render(chapter, book)
+    text = notebooks.render(chapter, book)
+    assert "{exercise}" not in text and "{solution" not in text and "assert check" not in text
+    assert len({c.id for c in nb.cells}) == len(nb.cells)
+
+
+def test_student_notebook_has_no_solutions(book: Path) -> None:
+    """The student edition keeps each exercise with its starter and check cells and leaves out
+    every solution: its prose, its code and its hidden asserts."""
+    chapter = book / "chapters" / "01-a.md"
+    chapter.write_text(chapter.read_text() + EXERCISES)
+    notebooks.write_all(book, book / "student", "student")
+    nb = nbformat.read(book / "student" / "01-a.ipynb", as_version=4)
+    nbformat.validate(nb)
+    cells = [(c.cell_type, c.source) for c in nb.cells[3:]]
+    assert cells == [
+        ("markdown", "## Exercises\n\n> **Exercise 1 (Larger x)**\n>\n"
+                     "> Write `larger(x)`, which returns `x + 1`."),
+        *STARTER_AND_CHECK,
+        ("markdown", "> **Exercise 2**\n>\n> Why?"),
+    ]
+    text = (book / "student" / "01-a.ipynb").read_text()
+    assert "Solution" not in text and "return x + 1" not in text and "Because" not in text
+    assert not (book / "notebooks").exists(), "the committed notebooks are left alone"
+
+
+def test_a_solution_must_end(book: Path) -> None:
+    chapter = book / "chapters" / "01-a.md"
+    chapter.write_text(chapter.read_text() + EXERCISES.split("```{solution-end}")[0])
+    with pytest.raises(ValueError, match="no solution-end"):
+        notebooks.render(chapter, book)
+
+
+def test_fenced_code_outlasts_backticks_inside() -> None:
+    assert notebooks._fenced('s = "```"\n') == '````python\ns = "```"\n````'
 
 
 def test_index_and_cite_roles_become_plain_text() -> None:

@@ -1,6 +1,6 @@
 """Sphinx extension of the book: Colab buttons open the committed notebooks; results page last.
 
-Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Four jobs:
+Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Five jobs:
 
 * sphinx-book-theme builds its Colab link from the page's own source file
   (``chapters/NN-slug.md``), which Colab cannot open. For every page that has a generated
@@ -15,6 +15,11 @@ Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Four jobs:
   moved to the end of Sphinx's reading order.
 * sphinx-exercise numbers exercises through the whole book; each chapter's are numbered from 1
   instead, as in its Colab notebook.
+* The student edition (``imgcls_edition = "student"``, set by ``make student``): every solution
+  is dropped from the pages, with the code cells a gated solution holds (sphinx-exercise's own
+  ``hide_solutions`` would leave those on the page: it drops ``solution-start`` before the
+  cells between it and ``solution-end`` are gathered into it), and the Colab button becomes a
+  link to the chapter's notebook without solutions, which the site ships in ``notebooks/``.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 from imgcls.book.notebooks import CHAPTER_DIR, NOTEBOOK_DIR, notebook_name
@@ -67,6 +73,14 @@ def point_colab_at_notebook(app: Sphinx, pagename: str, templatename: str,
         if not buttons:
             context["header_buttons"].remove(group)
         return
+    if app.config.imgcls_edition == "student":
+        # the repository's notebooks hold the solutions; the site ships the student's
+        depth = pagename.count("/")
+        colab[0].update(url=f"{'../' * depth}{NOTEBOOK_DIR}/{notebook.name}", text="Notebook",
+                        tooltip="Download this chapter's notebook, without solutions "
+                                "(in Colab: File > Upload notebook)",
+                        icon="fas fa-download", label="student-notebook")
+        return
     if not notebook.is_file():
         logger.warning(f"{pagename}: no Colab notebook {notebook.relative_to(app.srcdir)}; "
                        "run `make notebooks`", location=pagename)
@@ -74,6 +88,20 @@ def point_colab_at_notebook(app: Sphinx, pagename: str, templatename: str,
     prefix = app.config.html_theme_options.get("path_to_docs", "").strip("/")
     rel = f"{prefix}/" if prefix else ""
     colab[0]["url"] = colab_url(app, f"{rel}{NOTEBOOK_DIR}/{notebook.name}")
+
+
+def drop_solution_downloads(app: Sphinx, pagename: str, templatename: str,
+                            context: dict[str, Any], doctree: Any) -> None:
+    """In the student edition, drop the theme's download buttons for the page's source and
+    executed notebook, which hold the solutions (the print-to-PDF button stays)."""
+    if app.config.imgcls_edition != "student":
+        return
+    context["ipynb_source"] = None  # no copy of the executed notebook in _sources
+    for group in list(context.get("header_buttons", [])):
+        if group.get("label") == "download-buttons":
+            group["buttons"] = [b for b in group["buttons"]
+                                if b.get("label") not in ("download-notebook-button",
+                                                          "download-source-button")]
 
 
 def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str,
@@ -118,9 +146,28 @@ def number_exercises_per_page(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
+class DropSolutions(SphinxTransform):
+    """In the student edition, remove every solution (with the cells of gated ones) from the
+    page as it is read, so neither the page nor the search index holds it."""
+
+    default_priority = 20  # after sphinx-exercise gathers a gated solution's nodes (10)
+
+    def apply(self, **kwargs: Any) -> None:
+        """Remove the solution nodes when the edition is the student's."""
+        if self.config.imgcls_edition != "student":
+            return
+        from sphinx_exercise.nodes import solution_end_node, solution_node, solution_start_node
+
+        kinds = (solution_node, solution_start_node, solution_end_node)
+        for node in list(self.document.findall(lambda n: isinstance(n, kinds))):
+            node.parent.remove(node)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the hooks; parallel reading would break the results-last order, so say so."""
     app.add_config_value("imgcls_results_page", "results", "env")
+    app.add_config_value("imgcls_edition", "full", "env")
+    app.add_transform(DropSolutions)
     app.connect("env-get-outdated", results_always_outdated)
     app.connect("env-before-read-docs", read_results_last)
     # after Sphinx's own figure numbering (the toctree collector, default priority)
@@ -128,4 +175,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # after sphinx-book-theme's add_launch_buttons (priority 501)
     app.connect("html-page-context", point_colab_at_notebook, priority=600)
     app.connect("html-page-context", drop_duplicate_scripts, priority=600)
+    app.connect("html-page-context", drop_solution_downloads, priority=600)
     return {"parallel_read_safe": False, "parallel_write_safe": True}

@@ -8,12 +8,16 @@ may set ``IMGCLS_REPOSITORY`` instead) with only the libraries Colab lacks, keep
 PyTorch, uses the GPU with the full profile, and lets the loaders download the data from the
 official sources.
 MyST dropdowns and admonitions, which Colab shows as raw text, become ``<details>`` blocks and
-quotes; exercises become numbered quotes, and their solutions ``<details>`` blocks or, when
-they run over several cells (``solution-start`` ... ``solution-end``), lines that open and
-close them.
+quotes; exercises become numbered quotes. A solution becomes one collapsed ``<details>`` block:
+its prose, and its code cells as fenced code (``solution-start`` ... ``solution-end``), so the
+reader's own code in the exercise's starter cell is what the notebook runs; the solution's
+hidden asserts (cells tagged ``remove-cell``) are dropped. The student edition
+(``--edition student``, written to ``_build/student/notebooks`` by ``make student``) leaves the
+solutions out altogether and keeps the starter and check cells.
 
     python -m imgcls.book.notebooks            # (re)write every notebook
     python -m imgcls.book.notebooks --check    # exit 1 when a notebook is missing, stale or extra
+    python -m imgcls.book.notebooks --edition student --out _build/student/notebooks
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from imgcls.config import REPO_ROOT
 NOTEBOOK_DIR = "notebooks"
 CHAPTER_DIR = "chapters"
 SETUP_TAG = "colab-setup"
+HIDDEN_TAG = "remove-cell"
+EDITIONS = ("full", "student")
 
 def repository(root: Path = REPO_ROOT) -> tuple[str, str]:
     """The repository URL and branch from ``_config.yml``."""
@@ -74,10 +80,10 @@ class ExerciseNumbers:
     """Numbers a chapter's exercises in order, as sphinx-exercise numbers them on its page, so
     that a solution (which names its exercise's label) gets the same number in the notebook."""
 
-    def __init__(self) -> None:
+    def __init__(self, solutions: bool = True) -> None:
         self.labels: dict[str, int] = {}
         self.count = 0
-        self.open_solution: str | None = None  # between solution-start and solution-end
+        self.solutions = solutions  # False in the student edition: solutions are left out
 
     def exercise(self, label: str | None, numbered: bool = True) -> str:
         """The heading of the next exercise, e.g. ``Exercise 2``."""
@@ -129,16 +135,10 @@ def _directive(name: str, arg: str, body: list[str],
         heading = exercises.exercise(options.get("label"), "nonumber" not in options)
         return _quote(f"{heading} ({arg})" if arg else heading, body)
     if name == "solution":
+        if not exercises.solutions:
+            return []
         heading = exercises.solution(arg)
         return _details(heading, body) if dropdown else _quote(heading, body)
-    if name == "solution-start":
-        # the solution's code cells follow this Markdown cell, so no <details> can hold them
-        exercises.open_solution = exercises.solution(arg)
-        hint = " (try the exercise first)" if dropdown else ""
-        return [f"**{exercises.open_solution}**{hint}: the cells down to its end.", *body]
-    if name == "solution-end":
-        heading, exercises.open_solution = exercises.open_solution or "Solution", None
-        return [f"*End of the {heading[0].lower()}{heading[1:]}.*", *body]
     return None
 
 
@@ -183,8 +183,47 @@ def colab_markdown(text: str, exercises: ExerciseNumbers | None = None) -> str:
     return "\n".join(out)
 
 
-def render(source: Path, root: Path = REPO_ROOT) -> str:
-    """The Colab notebook for ``source`` as text: its setup cell rewritten, no outputs."""
+_GATED = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>solution-start|solution-end)\}\s*"
+                    r"(?P<arg>.*)$")
+
+
+def gated_segments(text: str) -> list[tuple[str, str]]:
+    """A Markdown cell cut at its ``solution-start`` and ``solution-end`` directives (at the top
+    level of the cell): ``("text", markdown)``, ``("start", label)`` and ``("end", "")`` in
+    order."""
+    lines, out, text_lines, i = text.split("\n"), [], [], 0
+    while i < len(lines):
+        m = _GATED.match(lines[i])
+        end = None
+        if m:
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() == m["fence"]),
+                       None)
+        if m is None or end is None:
+            text_lines.append(lines[i])
+            i += 1
+            continue
+        if text_lines:
+            out.append(("text", "\n".join(text_lines)))
+            text_lines = []
+        out.append(("start", m["arg"].strip()) if m["name"] == "solution-start" else ("end", ""))
+        i = end + 1
+    if text_lines:
+        out.append(("text", "\n".join(text_lines)))
+    return out
+
+
+def _fenced(code: str) -> str:
+    """``code`` as a fenced Python block, its fence longer than any backtick run inside."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}python\n{code.strip()}\n{fence}"
+
+
+def render(source: Path, root: Path = REPO_ROOT, edition: str = "full") -> str:
+    """The Colab notebook for ``source`` as text: its setup cell rewritten, no outputs; each
+    solution a ``<details>`` block (``edition="full"``) or left out (``"student"``)."""
+    if edition not in EDITIONS:
+        raise ValueError(f"edition {edition!r} is not one of {EDITIONS}")
     url, branch = repository(root)
     nb = jupytext.read(source, fmt="md:myst")
     setup = [c for c in nb.cells if SETUP_TAG in c.metadata.get("tags", [])]
@@ -199,15 +238,47 @@ def render(source: Path, root: Path = REPO_ROOT) -> str:
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
-    exercises = ExerciseNumbers()
-    for i, cell in enumerate(nb.cells):
+    exercises = ExerciseNumbers(solutions=edition == "full")
+    solution: list[str] | None = None  # the parts of the open solution, if one is open
+    heading = ""
+
+    def add(cell: nbformat.NotebookNode) -> None:
+        cell.id = f"cell-{len(out.cells):03d}"
+        out.cells.append(cell)
+
+    for cell in nb.cells:
         if cell.cell_type == "code":
-            new = nbformat.v4.new_code_cell(cell.source, metadata=dict(cell.metadata))
-        else:
-            new = nbformat.v4.new_markdown_cell(colab_markdown(cell.source, exercises),
-                                                metadata=dict(cell.metadata))
-        new.id = f"cell-{i:03d}"
-        out.cells.append(new)
+            if solution is None:
+                add(nbformat.v4.new_code_cell(cell.source, metadata=dict(cell.metadata)))
+            elif HIDDEN_TAG not in cell.metadata.get("tags", []):
+                solution.append(_fenced(cell.source))
+            continue
+        pending: list[str] = []
+        for kind, value in gated_segments(cell.source):
+            if kind == "text":
+                markdown = colab_markdown(value, exercises).strip("\n")
+                if markdown.strip():
+                    (pending if solution is None else solution).append(markdown)
+            elif kind == "start":
+                if solution is not None:
+                    raise ValueError(f"{source}: solution-start {value} inside another solution")
+                solution, heading = [], exercises.solution(value)
+                if pending:
+                    add(nbformat.v4.new_markdown_cell("\n\n".join(pending),
+                                                      metadata=dict(cell.metadata)))
+                    pending = []
+            else:
+                if solution is None:
+                    raise ValueError(f"{source}: solution-end without a solution-start")
+                if exercises.solutions:
+                    body = "\n\n".join(solution).split("\n")
+                    add(nbformat.v4.new_markdown_cell("\n".join(_details(heading, body))))
+                solution = None
+        if pending:
+            add(nbformat.v4.new_markdown_cell("\n\n".join(pending),
+                                              metadata=dict(cell.metadata)))
+    if solution is not None:
+        raise ValueError(f"{source}: {heading} has no solution-end")
     nbformat.validate(out)
     return nbformat.writes(out) + "\n"
 
@@ -231,14 +302,16 @@ def problems(root: Path = REPO_ROOT) -> list[str]:
     return found
 
 
-def write_all(root: Path = REPO_ROOT) -> list[Path]:
-    """Write the notebook of every chapter file in the toc; remove those of chapters not in it."""
-    outdir = root / NOTEBOOK_DIR
-    outdir.mkdir(exist_ok=True)
+def write_all(root: Path = REPO_ROOT, outdir: Path | None = None,
+              edition: str = "full") -> list[Path]:
+    """Write the notebook of every chapter file in the toc into ``outdir`` (``notebooks/``);
+    remove those of chapters not in it."""
+    outdir = outdir or root / NOTEBOOK_DIR
+    outdir.mkdir(parents=True, exist_ok=True)
     written = []
     for source in filter(Path.is_file, chapter_sources(root)):
         path = outdir / notebook_name(source)
-        text = render(source, root)
+        text = render(source, root, edition)
         if not path.is_file() or path.read_text() != text:
             path.write_text(text)
             written.append(path)
@@ -256,7 +329,12 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if stale")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="the book's folder")
+    parser.add_argument("--edition", choices=EDITIONS, default="full",
+                        help="student: no solutions (default: full, solutions collapsed)")
+    parser.add_argument("--out", type=Path, help="where to write (default: ROOT/notebooks)")
     args = parser.parse_args(argv)
+    if args.check and (args.edition != "full" or args.out):
+        parser.error("--check compares the committed notebooks/ (the full edition) only")
     if args.check:
         found = problems(args.root)
         for line in found:
@@ -264,8 +342,9 @@ def main(argv: list[str] | None = None) -> int:
         if found:
             print("run `make notebooks` and commit notebooks/")
         return 1 if found else 0
-    for path in write_all(args.root):
-        print(f"updated {path.relative_to(args.root)}")
+    root = args.root.resolve()
+    for path in write_all(root, args.out and args.out.resolve(), args.edition):
+        print(f"updated {path.relative_to(root) if path.is_relative_to(root) else path}")
     return 0
 
 
