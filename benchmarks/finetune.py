@@ -18,6 +18,12 @@ otherwise (or with --data synthetic) random images of STL-10's size and number (
   python benchmarks/finetune.py                       # the full protocol's sizes (for a GPU)
   python benchmarks/finetune.py --arch resnet18 --size 112 --per-class 20 --workers 2   # CPU
 
+With --record it also writes the figures (device, torch and CUDA versions, date, and per
+pipeline the training images/s and the projected protocol time) as a JSON record into
+benchmarks/results/ (imgcls.speed_records); the results page shows the latest GPU record.
+
+  python benchmarks/finetune.py --data synthetic --record     # on a GPU, then commit the file
+
 With --quick-stl10 it instead times chapter 11's quick profile as the chapter runs it (frozen
 features, the new head on them, then fine-tuning every layer), with the sizes read from the
 chapter's own SIZES cell, on random images of STL-10's size (96x96) in the quick profile's
@@ -36,6 +42,7 @@ import os
 import sys
 import time
 from contextlib import nullcontext
+from datetime import date
 from pathlib import Path
 
 import torch
@@ -44,7 +51,10 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from imgcls import config  # noqa: E402
+from imgcls import (
+    config,  # noqa: E402
+    speed_records,  # noqa: E402
+)
 from imgcls import finetune as ft  # noqa: E402
 from imgcls.data.errors import DataError  # noqa: E402
 from imgcls.models import backbones, dequantized  # noqa: E402
@@ -70,6 +80,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
                    help="DataLoader workers (default: the CPU count, at most 8)")
     p.add_argument("--pipelines", default="fast,pil,pil-amp")
     p.add_argument("--warmup", type=int, default=5, help="untimed batches before timing")
+    p.add_argument("--record", action="store_true",
+                   help="write the figures as a JSON record into benchmarks/results/")
     p.add_argument("--quick-stl10", action="store_true",
                    help="time chapter 11's quick profile on STL-10's sizes instead")
     return p.parse_args(argv)
@@ -269,10 +281,17 @@ def main(argv: list[str] | None = None) -> None:
           f"batch {args.batch_size}; DataLoader workers: {workers}")
     print(f"{'pipeline':<9} {'train img/s':>11} {'epoch s':>8} {'test pass s':>11} "
           f"{f'{args.protocol_epochs}-epoch protocol s':>22}")
+    figures = {}
     for pipeline in args.pipelines.split(","):
         r = _run(pipeline, data, args, workers, device)
         print(f"{pipeline:<9} {r['train_img_s']:>11.1f} {r['epoch_s']:>8.2f} "
               f"{r['eval_s']:>11.2f} {r['protocol_s']:>22.1f}", flush=True)
+        figures[pipeline] = {"train_images_per_s": r["train_img_s"],
+                             "protocol_s": r["protocol_s"]}
+    if args.record:
+        record = speed_records.make_record(name, torch.__version__, torch.version.cuda,
+                                           date.today(), figures)
+        print(f"record written to {speed_records.save(record)}")
 
 
 if __name__ == "__main__":

@@ -132,3 +132,19 @@ def test_execution_status_defaults_to_the_books_chapters() -> None:
     status = results_table.execution_status()
     assert list(status["chapter"]) == [p.stem for p in chapter_sources()]
     assert (status["executed (UTC)"] == results_table.NOT_RECORDED).all()
+
+
+def test_speed_shows_the_builds_figure_and_the_latest_gpu_record(tmp_path) -> None:
+    from datetime import date
+
+    from imgcls import speed_records
+
+    records = tmp_path / "records"
+    line, frame = results_table.speed(tmp_path / "empty", records)
+    assert line.startswith("No GPU record is committed yet") and frame.empty
+    figs = {"fast": {"train_images_per_s": 2500, "protocol_s": 39.5}}
+    speed_records.save(speed_records.make_record("NVIDIA H200", "2.14.1", "13.0",
+                                                 date(2026, 12, 2), figs), records)
+    line, frame = results_table.speed(tmp_path / "empty", records)
+    assert "measured on NVIDIA H200 on 2026-12-02 (torch 2.14.1, CUDA 13.0)" in line
+    assert frame.values.tolist() == [["NVIDIA H200", "fast", "2500", "40"]]

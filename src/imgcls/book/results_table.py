@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from imgcls import results
+from imgcls import results, speed_records
 from imgcls.book.notebooks import chapter_sources
 from imgcls.references import REFERENCES, Reference
 
@@ -153,6 +153,34 @@ def execution_summary(status: pd.DataFrame) -> str:
     seconds = ran["seconds"].astype(float).sum()
     return (f"{len(ran)} of {len(status)} chapters recorded their run; "
             f"{seconds:.0f} s of execution in all")
+
+
+SPEED_COLUMNS = ["run", "pipeline", "training images/s", "15-epoch protocol (s)"]
+
+
+def speed(directory: Path | None = None,
+          records: Path = speed_records.RECORD_DIR) -> tuple[str, pd.DataFrame]:
+    """Chapter 11's training speed: this build's own figure beside the latest committed GPU
+    record (``benchmarks/results``), with a line saying where and when each was measured."""
+    rows = []
+    run = results.load_runs(directory).get("11-fine-tuning-stl10")
+    figure = results.load_all(directory).get("finetune", {}).get("values", {})
+    if "train_images_per_second" in figure:
+        where = run["device"] if run else "this build's device"
+        rows.append([f"this build ({where})", "fast (chapter 11 as run here)",
+                     f"{figure['train_images_per_second']:.0f}", "—"])
+    gpu = speed_records.latest_gpu_record(records)
+    if gpu is None:
+        line = ("No GPU record is committed yet: `python benchmarks/finetune.py --data synthetic "
+                "--record` on a CUDA GPU writes one into benchmarks/results/.")
+    else:
+        line = (f"GPU figures measured on {gpu['device']} on {gpu['date']} (torch {gpu['torch']}, "
+                f"CUDA {gpu['cuda']}) by benchmarks/finetune.py: ResNet-50 at 224 px, batch 32, "
+                f"STL-10's sizes.")
+        for name, figs in gpu["pipelines"].items():
+            rows.append([gpu["device"], name, f"{figs['train_images_per_s']:.0f}",
+                         f"{figs['protocol_s']:.0f}"])
+    return line, pd.DataFrame(rows, columns=SPEED_COLUMNS)
 
 
 STATUS_COLOURS = {WITHIN: "#d9f2d9", OUTSIDE: "#f8d0d0", NOT_RECORDED: "#eeeeee"}
