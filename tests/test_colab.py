@@ -8,9 +8,9 @@ start, as Colab's does. The setup cell installs from a copy of this checkout (th
 documented ``IMGCLS_REPOSITORY`` override) with no package index: missing packages come from a
 wheelhouse repacked from this environment. A second check resolves the same install, without
 running it, over the metadata of the package's lowest pair (torch 2.11.0 / torchvision 0.26.0,
-ipywidgets 7.7.1): pip must keep those too. The chapter reads its data from the checkout's data folder
-(``make install-test`` fetches it first). About a minute in all; ``benchmarks/colab_setup.py``
-times the install.
+ipywidgets 7.7.1): pip must keep those too. The chapter reads its data from the checkout's data
+folder (``make install-test`` fetches it first). About a minute in all;
+``benchmarks/colab_setup.py`` times the install.
 """
 
 from __future__ import annotations
