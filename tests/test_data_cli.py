@@ -41,7 +41,7 @@ def test_verify_fetches_nothing_and_fails_on_missing_files(world, capsys):
     status, _, err = run(capsys, "--verify", "blob")
     assert status == 1
     assert f"{world.data / 'blob/a.bin'}: missing" in err
-    assert "fix: python data_scripts/fetch.py blob" in err
+    assert "fix: python -m imgcls.data blob" in err
     assert not world.data.exists()
 
 

@@ -177,10 +177,10 @@ def _load_in_child(log):
     torch.set_num_threads(1)
     real = cifar10._jpeg_split
 
-    def counted(folder, split):
+    def counted(folder, split, *bar):
         with open(log, "a") as f:
             f.write(f"{os.getpid()} {split}\n")
-        return real(folder, split)
+        return real(folder, split, *bar)
 
     cifar10._jpeg_split = counted
     return _load()

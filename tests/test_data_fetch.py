@@ -50,7 +50,7 @@ def test_offline_without_mirror_fails_fast_and_says_how_to_fix(world, monkeypatc
     assert str(world.data / "blob/a.bin") in message
     assert "not in the data folder" in message and "mirror: none set" in message
     assert "cannot connect" in message and "http://files.example/a.bin" in message
-    assert "fix:" in message and "python data_scripts/fetch.py blob" in message
+    assert "fix:" in message and "python -m imgcls.data blob" in message
     assert not (world.data / "blob/a.bin").exists() and world.leftovers() == []
 
 

@@ -116,5 +116,5 @@ def test_without_the_archive_the_error_names_the_fix(tmp_path, monkeypatch):
     monkeypatch.delenv("IMGCLS_MIRROR", raising=False)
     monkeypatch.setattr(download, "_open", no_connection)
     monkeypatch.setattr(download, "_unreachable", set())
-    with pytest.raises(DataError, match="fetch.py stl10"):
+    with pytest.raises(DataError, match="imgcls.data stl10"):
         stl10.load_stl10()

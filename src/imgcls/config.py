@@ -6,8 +6,10 @@ laptop, in CI (offline, quick profile) and on a Colab GPU (online, full profile)
 
 from __future__ import annotations
 
+import difflib
 import os
 import random
+import sys
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +19,10 @@ import torch
 PROFILES = ("quick", "full")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
+
+
+class SettingError(ValueError):
+    """An ``IMGCLS_*`` setting that cannot be used; the message names it and what it accepts."""
 
 
 def in_checkout() -> bool:
@@ -31,7 +37,22 @@ def home() -> Path:
     if in_checkout():
         return REPO_ROOT
     cache = os.environ.get("XDG_CACHE_HOME", "").strip() or "~/.cache"
-    return Path(cache).expanduser() / "imgcls"
+    try:
+        return Path(cache).expanduser() / "imgcls"
+    except RuntimeError:  # HOME unset and no passwd entry for this user
+        raise SettingError(
+            "no home folder is known for this user (HOME and XDG_CACHE_HOME are unset), so "
+            "there is no default folder for data and results: set IMGCLS_DATA and "
+            "IMGCLS_RESULTS_DIR to absolute folders (or set HOME)") from None
+
+
+def _expanded(value: str, setting: str) -> Path:
+    """``value`` with a leading ``~`` expanded; the base folder is needed only when relative."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        raise SettingError(f"{setting}={value!r} starts with ~, but no home folder is known for "
+                           f"this user: give an absolute folder") from None
 
 
 def profile() -> str:
@@ -66,8 +87,8 @@ def data_dir() -> Path:
     """Where datasets live: ``IMGCLS_DATA`` (a relative path is taken from the repository root,
     wherever a chapter runs), default ``data/`` in the checkout (see ``home``)."""
     value = os.environ.get("IMGCLS_DATA", "").strip()
-    path = Path(value).expanduser() if value else Path("data")
-    return _resolved(home() / path, "IMGCLS_DATA")
+    path = _expanded(value, "IMGCLS_DATA") if value else Path("data")
+    return _resolved(path if path.is_absolute() else home() / path, "IMGCLS_DATA")
 
 
 def mirror_dir() -> Path | None:
@@ -96,8 +117,10 @@ def allow_standins() -> bool:
 def results_dir() -> Path:
     """Where chapters record their figures: ``IMGCLS_RESULTS_DIR``, default ``_build/results``
     in the checkout (``results/`` in the cache folder of an installed package)."""
-    default = REPO_ROOT / "_build" / "results" if in_checkout() else home() / "results"
-    return Path(os.environ.get("IMGCLS_RESULTS_DIR") or default).expanduser().resolve()
+    value = os.environ.get("IMGCLS_RESULTS_DIR")
+    if value:
+        return _expanded(value, "IMGCLS_RESULTS_DIR").resolve()
+    return REPO_ROOT / "_build" / "results" if in_checkout() else (home() / "results").resolve()
 
 
 def seed_everything(seed: int = 0) -> None:
@@ -129,3 +152,48 @@ def describe() -> dict[str, Any]:
         "data": data_source(),
         "offline stand-ins": "allowed, each named on its page" if allow_standins() else "none",
     }
+
+
+# Every IMGCLS_* setting the package or its tools read (for spotting a misspelt one).
+KNOWN_SETTINGS = (
+    "IMGCLS_PROFILE", "IMGCLS_DATA", "IMGCLS_MIRROR", "IMGCLS_RESULTS_DIR",
+    "IMGCLS_ALLOW_STANDINS", "IMGCLS_PROGRESS", "IMGCLS_DOWNLOAD_TIMEOUT",
+    "IMGCLS_DOWNLOAD_RETRIES", "IMGCLS_DOWNLOAD_BACKOFF", "IMGCLS_URL_REWRITE",
+    "IMGCLS_REPOSITORY", "IMGCLS_BOOK_ROOT", "IMGCLS_PYTHON313",
+)
+
+
+def _a_folder(setting: str, path: Path | None) -> None:
+    if path is not None and path.exists() and not path.is_dir():
+        raise SettingError(f"{setting}={os.environ[setting].strip()!r} names a file, not a "
+                           f"folder ({path}): name a folder (it is made when missing)")
+
+
+def check_settings() -> None:
+    """Check every ``IMGCLS_*`` setting that is set, whether or not this run needs it, so that a
+    bad one stops a run before any work, in one line naming it and the values it accepts.
+
+    Raises ``ValueError`` (a ``SettingError``, or the reader's own error for that setting). A
+    name that looks like a misspelt setting gets a note on standard error.
+    """
+    from imgcls.data import download  # the download settings are read there
+
+    profile()
+    for name in ("IMGCLS_ALLOW_STANDINS", "IMGCLS_PROGRESS"):
+        flag(name)
+    if os.environ.get("IMGCLS_DATA", "").strip():
+        _a_folder("IMGCLS_DATA", data_dir())
+    _a_folder("IMGCLS_MIRROR", mirror_dir())
+    if os.environ.get("IMGCLS_RESULTS_DIR"):
+        _a_folder("IMGCLS_RESULTS_DIR", results_dir())
+    try:
+        download.Policy.from_env()
+        download.rewrite_rules()
+    except download.SettingError as exc:
+        raise SettingError(str(exc)) from None
+    for name in sorted(os.environ):
+        if name.startswith("IMGCLS_") and name not in KNOWN_SETTINGS:
+            close = difflib.get_close_matches(name, KNOWN_SETTINGS, n=1, cutoff=0.85)
+            if close:
+                print(f"note: {name} is not a setting of imgcls; did you mean {close[0]}?",
+                      file=sys.stderr)

@@ -15,6 +15,7 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 from imgcls import config
+from imgcls.data import progress
 from imgcls.data import registry as reg
 from imgcls.data.derived import (
     MANIFEST,
@@ -24,7 +25,7 @@ from imgcls.data.derived import (
     folder_problems,
     manifest_digest,
 )
-from imgcls.data.errors import REPAIR, DataError
+from imgcls.data.errors import DataError, repair_fix
 from imgcls.data.fetch import fetch, final_path
 from imgcls.data.splits import ImageSplits, stratified_indices
 
@@ -43,7 +44,7 @@ def _official(root: Path) -> tuple[np.ndarray, ...]:
         test = CIFAR10(root, train=False, download=False)
     except RuntimeError as exc:  # torchvision: a batch file missing or not matching its md5
         raise DataError("cifar10", root / BATCHES, f"torchvision could not read it ({exc})",
-                        REPAIR.format(name="cifar10")) from None
+                        repair_fix("cifar10")) from None
     return (train.data, np.array(train.targets), test.data, np.array(test.targets))
 
 
@@ -58,13 +59,16 @@ def _decode(path: Path) -> np.ndarray:
     return image
 
 
-def _jpeg_split(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+def _jpeg_split(folder: Path, split: str, bar=None) -> tuple[np.ndarray, np.ndarray]:
     images, labels = [], []
     for label, name in enumerate(CLASSES):
         files = sorted((folder / split / name).glob("*.jpg"))
         if not files:
             raise DataError("cifar10", folder / split / name, "wrong folder layout: no JPEGs")
-        images += [_decode(f) for f in files]
+        for f in files:
+            images.append(_decode(f))
+            if bar is not None:
+                bar.update()
         labels += [label] * len(files)
     return np.stack(images), np.array(labels)
 
@@ -79,8 +83,10 @@ def _jpeg(archive: Path, contents: bool = False) -> tuple[np.ndarray, ...]:
 
     def decode() -> dict[str, np.ndarray]:
         _unpack_jpeg(archive, contents=True)  # every byte checked before it is decoded
-        xtr, ytr = _jpeg_split(folder, "train")
-        xte, yte = _jpeg_split(folder, "test")
+        total = sum(1 for _ in folder.glob("*/*/*.jpg"))
+        with progress.bar(desc="CIFAR-10: decoding JPEGs", total=total, unit="image") as bar:
+            xtr, ytr = _jpeg_split(folder, "train", bar)
+            xte, yte = _jpeg_split(folder, "test", bar)
         return {"xtr": xtr, "ytr": ytr, "xte": xte, "yte": yte}
 
     arrays = cached_arrays(archive.parent / JPEG_CACHE, manifest_digest(folder), decode,

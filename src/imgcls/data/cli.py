@@ -1,7 +1,10 @@
-"""The command line behind ``data_scripts/fetch.py``: fetch, verify and list resources.
+"""The data command line: fetch, verify and list resources.
 
+It exists wherever the package is installed: ``python -m imgcls.data`` (no PATH needed), the
+console script ``imgcls-data``, and in a checkout ``python data_scripts/fetch.py`` too.
 Exit status: 0 when everything asked for is ready (or verified), 1 on any failure, 2 for a
-usage error. Errors go to standard error, one ``DataError`` message each.
+usage error or a bad setting, 130 when interrupted. Errors go to standard error, one
+``DataError`` message each.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from pathlib import Path
 
 from imgcls import config
 from imgcls.data import registry as reg
-from imgcls.data.disk import resolved, size_of
-from imgcls.data.errors import DataError, fix_command
-from imgcls.data.fetch import fetch, leftovers, mirror_source, verify
+from imgcls.data.disk import live_writer, resolved, size_of
+from imgcls.data.errors import COMMAND, DataError, command_line, fix_command
+from imgcls.data.fetch import fetch, leftovers, mirror_source, set_aside, verify
+
+INTERRUPTED = "interrupted; nothing half-written is kept, run it again"
 
 
 def _folder(value: str) -> Path:
@@ -38,7 +43,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                    help="data folder (default: $IMGCLS_DATA or data/ in the checkout)")
     p.add_argument("--verify", action="store_true",
                    help="check the data folder, fetch nothing (no names: what the book needs)")
-    p.add_argument("--list", action="store_true", help="list every resource and its state")
+    p.add_argument("--list", action="store_true",
+                   help="list every resource (or the ones named) and its state")
     p.add_argument("--book", action="store_true",
                    help="fetch (or with --verify, check) everything the chapters need")
     return p
@@ -116,13 +122,23 @@ def _check(name: str, data_dir: Path) -> tuple[reg.Variant | None, list[str]]:
     return variant, problems
 
 
-def _fetch(name: str, mirror: Path | None, data_dir: Path) -> reg.Variant:
-    """Fetch one resource and build (or check and rebuild) what is derived from it."""
+def prepare(name: str, *, mirror: Path | None = None, data_dir: Path | None = None) -> reg.Variant:
+    """Fetch one resource, set aside what does not belong in its folders (named in a notice),
+    and build, or check byte by byte and rebuild, what the loaders derive from it: what the
+    data command line does for each name (``from imgcls.data import prepare``)."""
+    config.check_settings()
+    data_dir = resolved(data_dir, name) if data_dir else config.data_dir()
+    mirror = resolved(mirror, "mirror") if mirror else config.mirror_dir()
     got = fetch(name, mirror=mirror, data_dir=data_dir)
+    set_aside(name, data_dir, mirror)
     if name in PREPARE:
         with _folders(data_dir, mirror):
             PREPARE[name]()
     return got.variant
+
+
+def _fetch(name: str, mirror: Path | None, data_dir: Path) -> reg.Variant:
+    return prepare(name, mirror=mirror, data_dir=data_dir)
 
 
 def _bug(name: str, exc: Exception) -> str:
@@ -133,9 +149,15 @@ def _bug(name: str, exc: Exception) -> str:
 def _report_leftovers(names: list[str], data_dir: Path) -> None:
     known = [name for name in names if name in reg.registry()]
     found = sorted({p for name in known for p in leftovers(name, data_dir)})
+    live = bool(found) and any(live_writer(folder)
+                               for folder in {data_dir, *(p.parent for p in found)})
     for path in found:
-        print(f"note: {path} ({size_of(path):,} bytes) was left by an interrupted run; "
-              f"the next fetch removes it")
+        if live:  # the writer holding the lock may be writing it right now
+            print(f"note: {path} ({size_of(path):,} bytes) belongs to a fetch that is running "
+                  f"now (it holds the data folder's lock); it goes once that run ends")
+        else:
+            print(f"note: {path} ({size_of(path):,} bytes) was left by an interrupted run; "
+                  f"the next fetch removes it")
 
 
 def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
@@ -156,8 +178,10 @@ def _book(mirror: Path | None, data_dir: Path, check_only: bool = False) -> int:
                 failed += 1
                 print(f"error: {exc}", file=sys.stderr)
                 if standin:  # offline no mirror holds it: the documented stand-in is the way
-                    print(f"  or, offline: IMGCLS_ALLOW_STANDINS=1 make book ({standin}, "
-                          "named on the page)", file=sys.stderr)
+                    how = ("IMGCLS_ALLOW_STANDINS=1 make book" if config.in_checkout()
+                           else "set IMGCLS_ALLOW_STANDINS=1 before running the chapters")
+                    print(f"  or, offline: {how} ({standin}, named on the page)",
+                          file=sys.stderr)
         except Exception as exc:  # an unforeseen fault: report it and go on to the next one
             failed += 1
             print(_bug(name, exc), file=sys.stderr)
@@ -177,9 +201,11 @@ def _in_mirror(res: reg.Resource, mirror: Path | None) -> str:
     return f"holds {', '.join(held)}" if held else "not in the mirror"
 
 
-def _list(data_dir: Path, mirror: Path | None) -> int:
+def _list(data_dir: Path, mirror: Path | None, names: list[str]) -> int:
     print(f"data folder: {data_dir}\nmirror: {mirror or 'none'}")
     for name, res in reg.registry().items():
+        if names and name not in names:
+            continue
         variant, problems = verify(name, data_dir)
         if variant:
             state = f"present, verified ({variant.name})"
@@ -211,18 +237,34 @@ def _verify(names: list[str], data_dir: Path) -> int:
     return 1 if failed else 0
 
 
-def main(argv: list[str], prog: str = "fetch.py") -> int:
-    """Run the command line; returns the exit status (non-zero on any failure)."""
+def main(argv: list[str], prog: str = COMMAND) -> int:
+    """Run the command line; returns the exit status (non-zero on any failure, 130 when
+    interrupted: every temporary file is removed on the way out, so nothing half-written stays).
+    """
+    with command_line():
+        try:
+            return _main(argv, prog)
+        except KeyboardInterrupt:
+            print(f"\n{prog}: {INTERRUPTED}", file=sys.stderr)
+            return 130
+
+
+def _main(argv: list[str], prog: str) -> int:
     parser = _parser(prog)
     args = parser.parse_args(argv)
     try:
+        config.check_settings()
         data_dir = resolved(args.data_dir, "data") if args.data_dir else config.data_dir()
         mirror = resolved(args.mirror, "mirror") if args.mirror else config.mirror_dir()
+        if data_dir.exists() and not data_dir.is_dir():
+            raise ValueError(f"the data folder {data_dir} is a file, not a folder: name a "
+                             "folder (--data-dir DIR or IMGCLS_DATA=DIR; it is made when missing)")
     except (DataError, ValueError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     if args.list:
-        return _list(data_dir, mirror)
+        names = _names(args.names) if args.names else []
+        return 2 if names is None else _list(data_dir, mirror, names)
     if args.book or (args.verify and not args.names):
         return _book(mirror, data_dir, check_only=args.verify)
     if not args.names:
@@ -247,3 +289,12 @@ def main(argv: list[str], prog: str = "fetch.py") -> int:
             failed += 1
             print(_bug(name, exc), file=sys.stderr)
     return 1 if failed else 0
+
+
+def run() -> None:
+    """The console script ``imgcls-data``."""
+    sys.exit(main(sys.argv[1:], prog="imgcls-data"))
+
+
+if __name__ == "__main__":  # python -m imgcls.data.cli works too
+    sys.exit(main(sys.argv[1:], prog="python -m imgcls.data.cli"))

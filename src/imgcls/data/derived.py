@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import json
 import os
-import shutil
 import tarfile
 import tempfile
 import zipfile
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from imgcls import config
-from imgcls.data import disk
+from imgcls.data import disk, progress
 from imgcls.data.errors import DataError, notice, os_error
 
 MANIFEST = ".manifest.json"
@@ -95,18 +94,28 @@ def manifest_digest(folder: Path) -> str:
     return hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest()
 
 
+def _title(resource: str) -> str:
+    from imgcls.data import registry as reg
+
+    return reg.registry()[resource].title if resource in reg.registry() else resource
+
+
 def _unpack(archive: Path, work: Path, resource: str, only: set[str] | None) -> None:
     """Unpack a zip or tar ``archive`` (only the members named in ``only``, if given)."""
+    desc = f"{_title(resource)}: unpacking {archive.name}"
     try:
         if zipfile.is_zipfile(archive):
             with zipfile.ZipFile(archive) as zf:
                 names = [n for n in zf.namelist() if only is None or n in only]
-                zf.extractall(work, members=names)
+                zf.extractall(work, members=progress.bar(names, desc=desc))
         else:
-            with tarfile.open(archive, "r|*") as tar:
+            size = archive.stat().st_size
+            with open(archive, "rb") as raw, tarfile.open(fileobj=raw, mode="r|*") as tar, \
+                    progress.bar(desc=desc, total=size, unit="B", unit_scale=True) as bar:
                 for member in tar:
                     if only is None or member.name.removeprefix("./") in only:
                         tar.extract(member, work, filter="data")
+                    bar.update(raw.tell() - bar.n)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error) as exc:
         kind = "zip" if archive.suffix == ".zip" else "zip or tar"
         raise DataError(resource, archive, f"not a valid {kind} archive ({exc})") from None
@@ -114,6 +123,15 @@ def _unpack(archive: Path, work: Path, resource: str, only: set[str] | None) -> 
         if exc.errno is None or isinstance(exc, gzip.BadGzipFile):  # a broken stream
             raise DataError(resource, archive, f"not a valid archive ({exc})") from None
         raise os_error(resource, work.parent, exc, f"unpacking {archive.name}") from None
+
+
+def _remove(folder: Path) -> None:
+    """Delete a temporary folder of ours, read-only parts included; what stays is a leftover
+    that the next run removes."""
+    try:
+        disk.remove_tree(folder)
+    except OSError:
+        pass
 
 
 def _replace(new: Path, dest: Path, resource: str) -> None:
@@ -129,7 +147,7 @@ def _replace(new: Path, dest: Path, resource: str) -> None:
         raise os_error(resource, dest, exc, f"moving the new {dest.name} into place") from None
     finally:
         if aside is not None:
-            shutil.rmtree(aside, ignore_errors=True)
+            _remove(aside)
 
 
 def _build(archive: Path, dest: Path, expect: tuple[str, ...], resource: str,
@@ -153,8 +171,8 @@ def _build(archive: Path, dest: Path, expect: tuple[str, ...], resource: str,
             if md5 and disk.file_digest(top / name, "md5") != md5:
                 raise DataError(resource, archive, f"{name} in the archive does not match its "
                                 f"published md5 {md5}")
-        files = {rel: [size, disk.file_digest(top / rel)]
-                 for rel, size in sorted(_files(top).items())}
+        files = {rel: [size, disk.file_digest(top / rel)] for rel, size in progress.bar(
+            sorted(_files(top).items()), desc=f"{_title(resource)}: recording {dest.name}")}
         manifest = {"source": _source(archive), "files": files}
         (top / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True))
         os.chmod(top, disk.DIR_MODE)
@@ -162,7 +180,7 @@ def _build(archive: Path, dest: Path, expect: tuple[str, ...], resource: str,
     except OSError as exc:
         raise os_error(resource, dest.parent, exc, f"unpacking {archive.name}") from None
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        _remove(work)
 
 
 def extract_archive(archive: Path, dest: Path, expect: tuple[str, ...], resource: str,
@@ -176,18 +194,27 @@ def extract_archive(archive: Path, dest: Path, expect: tuple[str, ...], resource
     does not match its manifest (names and sizes; with ``contents`` also digests), or that was
     made from another copy of the archive, is unpacked again, with a notice naming why.
     """
-    disk.refuse_mirror_writes(resource, dest.parent, config.mirror_dir())
+    mirror = config.mirror_dir()
+    disk.refuse_mirror_writes(resource, dest.parent, mirror)
     problems = folder_problems(dest, archive, contents)
     if not problems:
         return dest
+    # a folder that is a symbolic link (to a bigger disk, say) is unpacked where it points, and
+    # the link stays
+    target = disk.resolved(dest, resource) if dest.is_symlink() else dest
+    disk.refuse_mirror_writes(resource, target, mirror)
     with disk.writer(dest.parent, resource):
-        disk.remove_leftovers([dest.parent], resource)
+        disk.remove_leftovers(dict.fromkeys([dest.parent, target.parent]), resource, mirror)
         problems = folder_problems(dest, archive, contents)  # another process may have built it
         if not problems:
             return dest
         if dest.exists():
             notice(resource, f"{_summary(problems)}; unpacking {archive.name} again")
-        _build(archive, dest, expect, resource, inner, only)
+        if target != dest and not target.parent.is_dir():
+            raise DataError(resource, dest, f"a symbolic link to {target}, whose folder "
+                            f"{target.parent} does not exist",
+                            f"make {target.parent}, or remove the link {dest}")
+        _build(archive, target, expect, resource, inner, only)
     return dest
 
 

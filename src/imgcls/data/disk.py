@@ -7,13 +7,15 @@ import hashlib
 import os
 import re
 import shutil
+import stat
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
-from imgcls.data.errors import DataError, notice, os_error
+from imgcls.data.errors import DataError, notice, os_error, use_folder
 
 LOCK = ".imgcls-writer.lock"
 # Temporary names the data layer writes: ``.<final name>.<random>.part`` (files and folders),
@@ -61,13 +63,34 @@ def inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def in_mirror(path: Path, mirror: Path | None) -> Path | None:
+    """The first of ``path`` and its parents that resolves into the mirror (None: none does).
+
+    Every step is checked, not only the end: a data subfolder linked into the mirror, whose own
+    subfolder links back out to a writable place, still leads through the mirror.
+    """
+    if mirror is None or not mirror.is_dir():
+        return None
+    path = Path(path).absolute()
+    for step in [path, *path.parents]:
+        try:
+            if inside(step, mirror):
+                return step
+        except (OSError, RuntimeError):  # a link loop on the way: nothing is written through it
+            return step
+    return None
+
+
 def refuse_mirror_writes(resource: str, folder: Path, mirror: Path | None) -> None:
-    """Stop before anything could be written into the mirror (a folder inside it, or a link)."""
-    if mirror is not None and mirror.is_dir() and inside(resolved(folder, resource), mirror):
-        raise DataError(resource, folder, f"this folder lies inside the mirror {mirror}, "
+    """Stop before anything could be written into (or deleted from) the mirror: a folder inside
+    it, or a path that leads through a symbolic link into it at any step."""
+    step = in_mirror(folder, mirror)
+    if step is not None:
+        via = "" if step == folder else f" ({step} leads there)"
+        raise DataError(resource, folder, f"this folder lies inside the mirror {mirror}{via}, "
                         "which is never written to",
-                        f"use a data folder outside the mirror (and no symbolic link into it): "
-                        f"python data_scripts/fetch.py {resource} --data-dir data")
+                        "use a data folder outside the mirror (and no symbolic link into it): "
+                        + use_folder(resource))
 
 
 _locks: dict[tuple[int, Path], FileLock] = {}  # by process: a forked child needs its own
@@ -93,6 +116,46 @@ def writer(folder: Path, resource: str) -> Iterator[None]:
         lock.release()
 
 
+def live_writer(folder: Path) -> bool:
+    """True when a running process holds ``folder``'s writer lock (it may be writing there)."""
+    path = Path(folder) / LOCK
+    if not path.is_file():
+        return False
+    lock = FileLock(path, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return True
+    except OSError:  # a lock this user cannot open: nobody can be told apart, say nobody
+        return False
+    lock.release()
+    return False
+
+
+def _writable(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        os.chmod(path, os.stat(path).st_mode | stat.S_IRWXU)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder of the data layer's own, making read-only subfolders writable on the way
+    (a reader may have made the folder writable, but not what is inside)."""
+    def writable_then_retry(function, failed, _exc):
+        failed = Path(failed)
+        _writable(failed.parent)
+        if failed.is_dir() and not failed.is_symlink():
+            remove_tree(failed)
+        elif os.path.lexists(failed):
+            os.unlink(failed)
+
+    path = Path(path)
+    _writable(path)
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=writable_then_retry)
+    else:
+        shutil.rmtree(path, onerror=lambda f, p, e: writable_then_retry(f, p, e[1]))
+
+
 def leftovers(folders: Iterable[Path]) -> list[Path]:
     """Temporary files and folders that interrupted runs left in ``folders`` (not recursive)."""
     found = []
@@ -113,13 +176,19 @@ def size_of(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def remove_leftovers(folders: Iterable[Path], resource: str) -> None:
-    """Delete the leftovers of interrupted runs; call it while holding the writer lock."""
+def remove_leftovers(folders: Iterable[Path], resource: str,
+                     mirror: Path | None = None) -> None:
+    """Delete the leftovers of interrupted runs; call it while holding the writer lock. Nothing
+    that lies in the mirror (or is reached through a link into it) is deleted."""
     for path in leftovers(folders):
+        if in_mirror(path, mirror) is not None:
+            notice(resource, f"left {path} alone: it lies in the mirror {mirror}, which is never "
+                   "written to")
+            continue
         size = size_of(path)
         try:
             if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
+                remove_tree(path)
             else:
                 path.unlink(missing_ok=True)
         except OSError as exc:

@@ -9,6 +9,7 @@ moving it into place is the caller's job (``imgcls.data.fetch``).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -26,6 +27,8 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 from urllib3.util import Retry, Timeout
+
+from imgcls.data import progress
 
 REWRITE_VAR = "IMGCLS_URL_REWRITE"
 CHUNK = 1 << 16  # a read that times out loses at most this much of what had arrived
@@ -73,7 +76,8 @@ class Policy:
                 values[field] = cast(text)
             except ValueError:
                 values[field] = -1
-            if values[field] < 0 or (field == "timeout" and values[field] == 0):
+            bad = not math.isfinite(values[field]) or values[field] < 0
+            if bad or (field == "timeout" and values[field] == 0):
                 raise SettingError(f"{var}={text!r} is not a valid {field}: set it to a "
                                    f"number like the default, {getattr(cls, field)}, or "
                                    "unset it")
@@ -131,10 +135,9 @@ def _open(url: str, headers: dict[str, str], retry: Retry,
 
 
 def live() -> bool:
-    """A live bar for a person watching (a terminal, a Jupyter kernel), not for a log file."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return sys.stderr.isatty() or hasattr(shell, "kernel")
+    """A live bar for a person watching (a terminal, Colab, a Jupyter session), not for a log or
+    a notebook executed by a tool (see ``imgcls.data.progress``)."""
+    return progress.live()
 
 
 class _Progress:
@@ -266,18 +269,20 @@ def _stream(url: str, out: Path, policy: Policy, progress: _Progress) -> Retry:
             response.release_conn()
 
 
-def download(url: str, out: Path) -> None:
+def download(url: str, out: Path, label: str = "") -> None:
     """Download official ``url`` (from its rewrite, if any) into ``out``, replacing its content.
 
     Raises ``DownloadError`` with the problem when the retries are spent or the answer is an
-    HTTP error; ``out`` may then hold part of the file, which the caller deletes.
+    HTTP error; ``out`` may then hold part of the file, which the caller deletes. ``label``
+    (the dataset's name) starts the progress bar's description.
     """
     url = source(url)
     host = urllib3.util.parse_url(url).netloc or url
     if host in _unreachable:
         raise DownloadError(f"skipped: the host {host} could not be reached a moment ago")
     policy = Policy.from_env()
-    progress = _Progress(Path(urllib3.util.parse_url(url).path or "").name or url)
+    filename = Path(urllib3.util.parse_url(url).path or "").name or url
+    progress = _Progress(f"{label}: {filename}" if label else filename)
     try:
         retry = _stream(url, out, policy, progress)
     except MaxRetryError as exc:

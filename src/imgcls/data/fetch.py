@@ -10,6 +10,7 @@ fix.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import shutil
@@ -21,18 +22,17 @@ from pathlib import Path
 
 import torch
 from PIL import Image
-from tqdm.auto import tqdm
 
 from imgcls import config
-from imgcls.data import disk, download
+from imgcls.data import disk, download, progress
 from imgcls.data import registry as reg
 from imgcls.data.errors import (
-    FETCH_SCRIPT,
     WRITE_SIDE,
     DataError,
     fix_command,
     mirror_fix,
     notice,
+    offline_fix,
     os_error,
 )
 from imgcls.data.registry import FileSpec, Resource, Variant
@@ -220,11 +220,16 @@ def _copy_from_mirror(spec: FileSpec, dest: Path, mirror: Path, resource: str) -
         tmp.unlink(missing_ok=True)
 
 
-def _try_url(url: str, tmp: Path, spec: FileSpec) -> str | None:
+def _title(resource: str) -> str:
+    """The dataset's name for progress bars (the registry's label, else the resource name)."""
+    return reg.registry()[resource].title if resource in reg.registry() else resource
+
+
+def _try_url(url: str, tmp: Path, spec: FileSpec, label: str = "") -> str | None:
     """Download ``url`` into ``tmp`` (gunzipping when needed); the problem, or None on success."""
     raw = tmp.with_name(tmp.name + ".gz") if spec.gunzip else tmp
     try:
-        download.download(url, raw)
+        download.download(url, raw, label)
         if spec.gunzip:
             with gzip.open(raw, "rb") as fin, open(tmp, "wb") as fout:
                 shutil.copyfileobj(fin, fout, CHUNK)
@@ -265,7 +270,7 @@ def _download(spec: FileSpec, dest: Path, resource: str) -> None:
                 return
             errors.append(f"official source: {problem}")
         for url, src in zip(spec.urls, sources, strict=True):
-            problem = _try_url(url, tmp, spec) or _install(tmp, dest, spec)
+            problem = _try_url(url, tmp, spec, _title(resource)) or _install(tmp, dest, spec)
             if problem is None:
                 return
             via = f" (via {download.REWRITE_VAR}: {src})" if src != url else ""
@@ -292,8 +297,7 @@ def _fill(variant: Variant, data_dir: Path, get_one: Callable[[FileSpec, Path], 
     No file is written into the mirror, not even through a folder that is a symbolic link into it.
     """
     failures = []
-    for spec in tqdm(variant.files, desc=variant.name, leave=False,
-                     disable=len(variant.files) < 20 or not download.live()):
+    for spec in progress.bar(variant.files, desc=f"{_title(resource)}: checking files"):
         dest = final_path(spec, data_dir)
         if problem_with(dest, spec) is not None:
             try:
@@ -346,6 +350,11 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
     official data as soon as it can be had. Verified files are never overwritten. When
     everything fails, the ``DataError`` lists what each source said about each file.
     """
+    try:
+        config.check_settings()
+    except ValueError as exc:  # the one error type the data layer raises for what it reads
+        raise DataError(name, None, str(exc), "change or unset that setting, then run this "
+                        "again") from None
     resource = reg.get(name)
     data_dir = disk.resolved(data_dir, name) if data_dir else config.data_dir()
     mirror = Path(mirror) if mirror else config.mirror_dir()
@@ -354,7 +363,7 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
     if disk.leftovers(folders):  # removed under the writer lock, so no live run owns them
         try:
             with disk.writer(data_dir, name):
-                disk.remove_leftovers(folders, name)
+                disk.remove_leftovers(folders, name, mirror)
         except DataError as exc:  # a read-only data folder still serves what verifies
             notice(name, f"leftovers of an interrupted run stay: {exc.problem}")
     present = [v for v in resource.variants if _variant_ok(v, data_dir)]
@@ -397,7 +406,7 @@ def fetch(name: str, *, mirror: Path | None = None, data_dir: Path | None = None
     if present:
         return _result(resource, present[0], data_dir)
     path, problem = _first_bad(resource, data_dir)
-    fixes.append(f"online: {FETCH_SCRIPT} {name}; offline: {FETCH_SCRIPT} {name} --mirror DIR")
+    fixes.append(offline_fix(name))
     fixes = list(dict.fromkeys(fixes))[:MAX_REPORTED]
     state = ("not in the data folder" if problem == "missing"
              else f"bad in the data folder ({problem})")
@@ -420,16 +429,110 @@ def own_folder(variant: Variant, data_dir: Path) -> Path | None:
     return common if common != data_dir and data_dir in common.parents else None
 
 
-def unexpected_files(variant: Variant, data_dir: Path) -> list[Path]:
-    """Files in ``variant``'s own folder that are not part of it (never loaded, reported)."""
+def _walk(folder: Path) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
+    """Files, folders and odd entries (link loops, broken links, links back up, sockets...)
+    under ``folder``, following links to folders but never in circles."""
+    files, folders, odd = [], [], []
+    seen: set[Path] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            real = current.resolve(strict=True)
+        except (OSError, RuntimeError):
+            odd.append((current, "a symbolic link loop"))
+            continue
+        if real in seen:
+            odd.append((current, f"a symbolic link back to {real}, a folder above it"))
+            continue
+        seen.add(real)
+        try:
+            entries = list(os.scandir(current))
+        except OSError as exc:
+            odd.append((current, f"a folder that cannot be read ({exc.strerror or exc})"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if is_dir:
+                folders.append(path)
+                stack.append(path)
+            elif is_file:
+                files.append(path)
+            elif entry.is_symlink():
+                try:
+                    os.stat(path)
+                    kind = "a symbolic link to neither a file nor a folder"
+                except OSError as exc:
+                    kind = ("a symbolic link loop" if exc.errno == errno.ELOOP
+                            else "a broken symbolic link")
+                odd.append((path, kind))
+            else:
+                odd.append((path, "neither a file nor a folder"))
+    return files, folders, odd
+
+
+def unexpected_entries(variant: Variant, data_dir: Path) -> list[tuple[Path, str]]:
+    """What lies in ``variant``'s own folder but is not part of it, and what it is: files (never
+    loaded), folders holding none of its files (a loader would take one for a class), symbolic
+    link loops and broken links. Leftovers of interrupted runs are reported elsewhere."""
     folder = own_folder(variant, data_dir)
     if folder is None or not folder.is_dir():
         return []
     known = {final_path(s, data_dir) for s in variant.files}
-    stale = set(disk.leftovers(p.parent for p in known))
-    return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and p not in known and not any(p == s or s in p.parents
-                                                                 for s in stale))
+    needed = {parent for p in known for parent in p.parents}
+    stale = set(disk.leftovers({p.parent for p in known}))
+    files, folders, odd = _walk(folder)
+    found: list[tuple[Path, str]] = []
+    extra = sorted(d for d in folders if d not in needed and d not in stale)
+    found += [(d, "unexpected folder") for d in extra
+              if not any(e in d.parents for e in extra)]
+    found += [(f, "unexpected file") for f in files
+              if f not in known and f not in stale and not any(s in f.parents for s in stale)
+              and not any(e in f.parents for e in extra)]
+    found += [(p, kind) for p, kind in odd if not any(e in p.parents for e in extra)]
+    return sorted(found)
+
+
+def unexpected_files(variant: Variant, data_dir: Path) -> list[Path]:
+    """Files in ``variant``'s own folder that are not part of it (never loaded, reported)."""
+    return [p for p, kind in unexpected_entries(variant, data_dir) if kind == "unexpected file"]
+
+
+SET_ASIDE = "set-aside"
+
+
+def set_aside(name: str, data_dir: Path | None = None,
+              mirror: Path | None = None) -> list[tuple[Path, Path]]:
+    """Move what is not part of ``name`` out of its own folders into ``<data>/set-aside/``, so
+    that its loader finds only its own files; nothing is deleted, and each move is named in a
+    notice. Returns (from, to) pairs; what lies in the mirror stays and is named."""
+    data_dir = Path(data_dir) if data_dir else config.data_dir()
+    mirror = Path(mirror) if mirror else config.mirror_dir()
+    moved = []
+    for variant in reg.get(name).variants:
+        for path, kind in unexpected_entries(variant, data_dir):
+            if disk.in_mirror(path.parent, mirror) is not None:
+                notice(name, f"{path} ({kind}) is not part of {name}, but lies in the mirror "
+                       f"{mirror}, which is never written to: remove it there")
+                continue
+            dest = data_dir / SET_ASIDE / path.relative_to(data_dir)
+            n = 0
+            while os.path.lexists(dest):
+                n += 1
+                dest = dest.with_name(f"{path.name}.{n}")
+            try:
+                disk.refuse_mirror_writes(name, dest.parent, mirror)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(path, dest)
+            except OSError as exc:
+                raise os_error(name, path, exc, f"setting aside {path.name}") from None
+            notice(name, f"moved {path} ({kind}, not part of {name}) to {dest}")
+            moved.append((path, dest))
+    return moved
 
 
 def leftovers(name: str, data_dir: Path | None = None) -> list[Path]:
@@ -455,8 +558,14 @@ def verify(name: str, data_dir: Path | None = None) -> tuple[Variant | None, lis
             problem = problem_with(path, spec)
             if problem:
                 problems.append(f"{path}: {problem}")
-        problems += [f"{p}: unexpected file, not part of {name} (never loaded; remove it)"
-                     for p in unexpected_files(variant, data_dir)]
+        for path, kind in unexpected_entries(variant, data_dir):
+            if kind == "unexpected file":
+                problems.append(f"{path}: unexpected file, not part of {name} (never loaded; "
+                                "remove it)")
+            else:
+                problems.append(f"{path}: {kind}, not part of {name} (a loader refuses it: "
+                                f"remove it, or fetch {name} again, which sets it aside in "
+                                f"{data_dir / SET_ASIDE})")
         if not problems:
             return variant, []
         if best is None or len(problems) < len(best):

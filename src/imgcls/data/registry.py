@@ -62,6 +62,11 @@ class Resource:
     variants: tuple[Variant, ...]
     fetch_hint: str = ""
     extra: dict = field(default_factory=dict)
+    label: str = ""  # the dataset's name for progress bars ("CIFAR-10"); default: ``name``
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
 
 
 def _manifest(name: str, prefix: str, urls: tuple[str, ...]) -> tuple[FileSpec, ...]:
@@ -107,6 +112,7 @@ def _mnist() -> Resource:
         )
     return Resource(
         name="mnist",
+        label="MNIST",
         description="MNIST handwritten digits, 60,000 train / 10,000 test, 1x28x28",
         source="torchvision's MNIST mirror (the IDX files of LeCun, Cortes and Burges)",
         variants=(Variant("official", tuple(files), "exact: md5 of the uncompressed IDX files"),),
@@ -129,6 +135,7 @@ def _cifar10() -> Resource:
     )
     return Resource(
         name="cifar10",
+        label="CIFAR-10",
         description="CIFAR-10, 50,000 train / 10,000 test, 3x32x32, 10 classes",
         source="the python version from the CIFAR-10 page (University of Toronto)",
         variants=(
@@ -154,6 +161,7 @@ def _stl10() -> Resource:
     )
     return Resource(
         name="stl10",
+        label="STL-10",
         description="STL-10, 5,000 train / 8,000 test labelled images, 3x96x96, 10 classes",
         source="the STL-10 binary archive from Stanford (read by torchvision.datasets.STL10)",
         variants=(Variant("official", (archive,), "exact: the official archive, md5-checked"),),
@@ -164,6 +172,7 @@ def _animal_faces() -> Resource:
     files = _manifest("animal_faces", "animal_faces", _ubc_urls("animal_faces/"))
     return Resource(
         name="animal_faces",
+        label="animal faces",
         description="UBC CPSC 330 animal faces: train/ and valid/, cat, dog, wild, 50 JPEGs each",
         source="github UBC-CS/cpsc330-2024W1, lectures/data/animal_faces (from AFHQ)",
         variants=(Variant("official", files, "exact copy of the course's files, sha256-checked"),),
@@ -182,6 +191,7 @@ def _photos() -> Resource:
                               sha256=spec.sha256, image=True))
     return Resource(
         name="photos",
+        label="test photos",
         description="test photos: a cat, a cheetah, a dog, and 8 campus photos unlike ImageNet",
         source="github UBC-CS/cpsc330-2024W1, lectures/data/test_images and UBC_img",
         variants=(Variant("official", tuple(files), "exact copy of the course's files"),),
@@ -193,6 +203,7 @@ def _sign_mnist() -> Resource:
 
     return Resource(
         name="sign_mnist",
+        label="Sign Language MNIST",
         description="Sign Language MNIST, 24 letters (no J, Z), 28x28 grayscale",
         source="the Kaggle dataset datamunge/sign-language-mnist (CSV, 27,455 train / 7,172 test)",
         variants=sm.variants(),

@@ -23,9 +23,9 @@ import torch
 from PIL import Image
 
 from imgcls import config
-from imgcls.data.errors import DataError
+from imgcls.data.errors import DataError, run_again
 from imgcls.data.fetch import fetch
-from imgcls.data.sign_mnist_source import KAGGLE_HANDLE, ROWS
+from imgcls.data.sign_mnist_source import KAGGLE_HANDLE, ROWS, row_problem
 
 LETTERS = tuple(chr(ord("A") + label) for label in range(25) if label != 9)
 """The 24 static letters, in class-index order: A..Y without J (Z needs motion, too)."""
@@ -141,6 +141,26 @@ def stratified_split(frame: pd.DataFrame, valid_fraction: float, seed: int,
     return frame[~in_valid], frame[in_valid]
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    """One official CSV as a frame; a row pandas cannot read is a ``DataError`` naming the file,
+    the line and the fix (the file is fetched again in its place)."""
+    try:
+        frame = pd.read_csv(path, dtype=np.int64)
+        if list(frame.columns) == COLUMNS:
+            return frame
+        problem = f"columns {list(frame.columns)[:3]}..., expected label, pixel1..pixel784"
+    except (ValueError, pd.errors.ParserError) as exc:
+        problem = f"pandas could not read it ({exc})"
+        with open(path) as f:
+            f.readline()
+            for number, line in enumerate(f, start=2):
+                if row_problem(line):
+                    problem = f"line {number}: {row_problem(line)}"
+                    break
+    raise DataError("sign_mnist", path, f"a damaged CSV, {problem}",
+                    f"delete {path} and fetch it again online: {run_again('sign_mnist')}")
+
+
 def _mirror_frame(got) -> pd.DataFrame:
     """The mirror's test PNGs as a frame, when stand-ins are allowed; else the error that says how
     to get the official CSVs."""
@@ -149,7 +169,7 @@ def _mirror_frame(got) -> pd.DataFrame:
             "sign_mnist", got.paths[0],
             "only the mirror's lossy test split (contrast-stretched PNGs) is available, "
             "and stand-ins are not allowed",
-            fix="fetch the official CSVs online (python data_scripts/fetch.py sign_mnist, "
+            fix=f"fetch the official CSVs online ({run_again('sign_mnist')}, "
                 "which uses kagglehub), or set IMGCLS_ALLOW_STANDINS=1 to train and validate "
                 "on a split of the mirror's test images",
         )
@@ -167,7 +187,7 @@ def load_sign_mnist(valid_fraction: float = 0.2, seed: int = 0) -> SignMnist:
     """
     got = fetch("sign_mnist")
     if got.variant.name == "official":
-        train, test = (pd.read_csv(p, dtype=np.int64) for p in got.paths)
+        train, test = (_read_csv(p) for p in got.paths)
         source = (f"The official Sign Language MNIST CSVs (Kaggle {KAGGLE_HANDLE}): "
                   f"{len(train):,} training images; the {len(test):,} test images serve "
                   f"as the validation set")
@@ -196,7 +216,7 @@ def load_sign_mnist_splits(valid_fraction: float = 0.2, test_fraction: float = 0
     """
     got = fetch("sign_mnist")
     if got.variant.name == "official":
-        official, test = (pd.read_csv(p, dtype=np.int64) for p in got.paths)
+        official, test = (_read_csv(p) for p in got.paths)
         groups = near_duplicate_groups(_pixels(official))
         train, valid = stratified_split(official, valid_fraction, seed, groups)
         source = (f"The official Sign Language MNIST CSVs (Kaggle {KAGGLE_HANDLE}). Of the "

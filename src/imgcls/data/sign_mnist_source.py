@@ -13,14 +13,34 @@ ROWS = {"train": 27455, "test": 7172}
 LABELS = set(range(25)) - {9}  # A..Y without J (9); Z (25) is never present
 
 
+COLUMNS = 785  # label, pixel1..pixel784
+
+
+def row_problem(line: str) -> str | None:
+    """Why one data line of a Sign Language MNIST CSV cannot be read (None when it can): it
+    must hold 785 comma-separated whole numbers, none of them empty."""
+    values = line.count(",") + 1
+    if values != COLUMNS:
+        return f"{values} values, expected {COLUMNS} (a short or long row)"
+    text = line.rstrip("\r\n")
+    if ",," in text or text.startswith(",") or text.endswith(","):
+        return "an empty value"
+    if not text.replace(",", "").isdigit():
+        return "a value that is not a whole number"
+    return None
+
+
 def _csv_check(split: str):
     def check(path: Path) -> None:
         with open(path) as f:
             header = f.readline().strip().split(",")
-            if len(header) != 785 or header[0] != "label" or header[1] != "pixel1":
+            if len(header) != COLUMNS or header[0] != "label" or header[1] != "pixel1":
                 raise ValueError(f"expected columns label, pixel1..pixel784, got {len(header)}")
             labels, rows = set(), 0
-            for line in f:
+            for number, line in enumerate(f, start=2):
+                problem = row_problem(line)
+                if problem:
+                    raise ValueError(f"line {number}: {problem}")
                 labels.add(int(line.split(",", 1)[0]))
                 rows += 1
         if rows != ROWS[split]:

@@ -19,7 +19,7 @@ from torchvision.datasets.utils import check_integrity
 from imgcls import config
 from imgcls.data import registry as reg
 from imgcls.data.derived import extract_archive, folder_problems
-from imgcls.data.errors import REPAIR, DataError
+from imgcls.data.errors import DataError, repair_fix
 from imgcls.data.fetch import fetch, final_path
 from imgcls.data.splits import ImageSplits, stratified_indices
 
@@ -55,7 +55,7 @@ def read_arrays(root: Path) -> dict[str, np.ndarray]:
         test = _LabelledSTL10(root, split="test", download=False)
     except (RuntimeError, ValueError) as exc:  # torchvision: missing, corrupted or cut short
         raise DataError("stl10", root / FOLDER, f"torchvision could not read it ({exc})",
-                        REPAIR.format(name="stl10")) from None
+                        repair_fix("stl10")) from None
     return {"xtr": train.data, "ytr": train.labels, "xte": test.data, "yte": test.labels}
 
 

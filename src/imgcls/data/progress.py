@@ -1,0 +1,34 @@
+"""Progress bars for the data layer's slow steps (downloads, unpacking, decoding), named after
+the dataset ("CIFAR-10: decoding JPEGs").
+
+A bar appears only after a few seconds, only for a person watching (a terminal, Colab, a Jupyter
+session; ``IMGCLS_PROGRESS=1``/``0`` decides otherwise), never in a notebook executed by a tool or
+in a log; it is removed when done, so that saved notebooks keep no finished bars.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+
+from tqdm.auto import tqdm
+
+DELAY_S = 3.0  # loads faster than this show no bar at all
+TRUE = ("1", "true", "yes", "on")
+
+
+def live() -> bool:
+    """Whether bars are wanted: ``IMGCLS_PROGRESS`` if set, else only when a person watches."""
+    value = os.environ.get("IMGCLS_PROGRESS", "").strip().lower()
+    if value:
+        return value in TRUE
+    return ("google.colab" in sys.modules or "JPY_SESSION_NAME" in os.environ
+            or sys.stderr.isatty())
+
+
+def bar(iterable: Iterable | None = None, *, desc: str, total: float | None = None,
+        unit: str = "file", delay: float = DELAY_S, **kwargs) -> tqdm:
+    """A tqdm bar (a widget in a notebook) that shows after ``delay`` seconds and then vanishes."""
+    return tqdm(iterable, desc=desc, total=total, unit=unit, delay=delay, leave=False,
+                disable=not live(), **kwargs)
