@@ -194,8 +194,10 @@ def fit(model: nn.Module, train_batches: Iterable, val_batches: Iterable, *, epo
     history, best_state = History(), None
     train_seconds, train_images = 0.0, 0
     start = time.perf_counter()
+    # leave=False: a finished run's bar goes away, so a notebook that trains several models
+    # does not keep a pile of finished bars (the page prints what the run measured)
     epoch_bar = tqdm(range(1, epochs + 1), desc=desc or "epochs", disable=not progress,
-                     unit="epoch")
+                     unit="epoch", leave=False)
     for epoch in epoch_bar:
         tick = _clock(device)
         loss, batch_acc, sizes = train_epoch(
