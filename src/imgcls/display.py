@@ -1,10 +1,40 @@
-"""What a chapter shows about itself: its settings, and visible notes on stand-ins and sources."""
+"""What a chapter shows about itself: its settings, and visible notes on stand-ins and sources;
+and the book's matplotlib style, set when a chapter imports this module (every chapter does)."""
 
 from __future__ import annotations
 
 import html
 
+import matplotlib as mpl
+
 from imgcls import config, results
+from imgcls.plots import OKABE_ITO
+
+# Figures readable by everyone, in the site's light and dark mode alike: colours a reader must
+# tell apart from Okabe and Ito's colour-blind-safe palette (C0, C1, ... in a plot), black text
+# and axes on an opaque white background (a transparent figure would put black text on the
+# dark theme's near-black page).
+BOOK_STYLE = {
+    "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO[1:]) + [OKABE_ITO[0]]),
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.transparent": False,
+    "text.color": "black",
+    "axes.labelcolor": "black",
+    "axes.edgecolor": "black",
+    "xtick.color": "black",
+    "ytick.color": "black",
+    "legend.framealpha": 1.0,
+}
+
+
+def use_book_style() -> None:
+    """Apply :data:`BOOK_STYLE` to every figure drawn from now on."""
+    mpl.rcParams.update(BOOK_STYLE)
+
+
+use_book_style()
 
 
 class Note:

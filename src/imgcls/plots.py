@@ -1,4 +1,10 @@
-"""Figures more than one chapter draws: image grids and confusion matrices."""
+"""Figures more than one chapter draws: image grids and confusion matrices; readable colours.
+
+Colours a reader must tell apart come from Okabe and Ito's palette, which people with the
+common colour-vision deficiencies can still distinguish (``class_colours``); text drawn on a
+coloured cell takes black or white, whichever contrasts more with that cell
+(``text_colour_on``), so that a count in a confusion matrix stays readable (WCAG's 4.5:1).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,37 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.colors import to_hex, to_rgb
+
+# Okabe & Ito (2008), "Color Universal Design": black first, then the colours in an order that
+# keeps the first ones at 3:1 or more against white (lines and markers, WCAG 1.4.11)
+OKABE_ITO = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+             "#F0E442")
+
+
+def class_colours(k: int) -> list[str]:
+    """``k`` colours for classes, colour-blind safe up to 8; beyond, viridis's evenly spaced."""
+    if k <= len(OKABE_ITO):
+        return list(OKABE_ITO[:k])
+    return [to_hex(c) for c in plt.get_cmap("viridis")(np.linspace(0, 1, k))]
+
+
+def _luminance(colour) -> float:
+    """WCAG's relative luminance of a colour."""
+    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                for c in to_rgb(colour)]
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def contrast(a, b) -> float:
+    """WCAG's contrast ratio of two colours, 1 (same) to 21 (black on white)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_colour_on(background) -> str:
+    """Black or white, whichever reads better on ``background``."""
+    return "black" if contrast("black", background) >= contrast("white", background) else "white"
 
 
 def _as_hwc(image) -> np.ndarray:
@@ -43,7 +80,7 @@ def plot_confusion_matrix(cm, labels: Sequence[str], ax=None, title: str = "") -
     if ax is None:
         side = max(4.0, 0.35 * len(labels) + 2)
         _, ax = plt.subplots(figsize=(side, side))
-    ax.imshow(cm, cmap="Blues")
+    image = ax.imshow(cm, cmap="Blues")
     ticks = np.arange(len(labels))
     # many classes: upright labels; a few long names (CIFAR-10's, STL-10's): slanted ones
     longest = max((len(str(label)) for label in labels), default=0)
@@ -59,8 +96,8 @@ def plot_confusion_matrix(cm, labels: Sequence[str], ax=None, title: str = "") -
     if title:
         ax.set_title(title)
     if len(labels) <= 12:
-        threshold = cm.max() / 2 if cm.size else 0
         for i, j in np.ndindex(cm.shape):
+            cell = image.cmap(image.norm(cm[i, j]))
             ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=8,
-                    color="white" if cm[i, j] > threshold else "black")
+                    color=text_colour_on(cell[:3]))
     return ax
