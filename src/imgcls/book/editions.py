@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import symtable
@@ -143,6 +144,33 @@ def solution_code(source: Path) -> list[str]:
             elsewhere |= lines
     # short lines (``return x``, ``)``) say nothing about a solution and may occur anywhere
     return sorted(line for line in shown - elsewhere if len(line) >= 16)
+
+
+_EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise\}\s*(?P<title>.*)$")
+_PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z ,;'-]{30,}[A-Za-z]")
+
+
+def exercises(source: Path) -> list[tuple[str, str]]:
+    """Each exercise of a chapter as (label, title), in order; the title may be empty."""
+    found, lines = [], source.read_text().splitlines()
+    for i, line in enumerate(lines):
+        m = _EXERCISE.match(line)
+        if m:
+            label = next((rest.split(":", 2)[2].strip() for rest in lines[i + 1:i + 6]
+                          if rest.startswith(":label:")), "")
+            found.append((label, m["title"].strip()))
+    return found
+
+
+def solution_text(source: Path) -> list[str]:
+    """Runs of plain words (no markup, at least 32 characters) from the solutions' prose: text
+    the student edition must not show, found on a rendered page as it is written."""
+    phrases = []
+    for cell in cells(source):
+        if cell.solution is not None and cell.kind == "markdown":
+            prose = " ".join(cell.source.split())
+            phrases += [m.group(0).strip() for m in _PLAIN_WORDS.finditer(prose)]
+    return phrases
 
 
 def build_config(root: Path, out: Path, **sphinx_config: Any) -> Path:
