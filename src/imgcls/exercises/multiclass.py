@@ -16,7 +16,7 @@ from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 from imgcls.exercises import checker, unfilled
 
 
-def _crowded(seed: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _crowded(seed: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Five overlapping classes in 3-D: 120 training points and 30 new ones, on which the
     softmax model and one-vs-rest disagree (so that one cannot pass for the other)."""
     x, y = make_blobs(n_samples=150, centers=5, n_features=3, cluster_std=2.5,
@@ -27,7 +27,8 @@ def _crowded(seed: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 @checker("one_vs_rest")
 def check_one_vs_rest(one_vs_rest: Callable) -> None:
     """``one_vs_rest(x_train, y_train, x_new)`` -> the class (0..k-1) that one-vs-rest logistic
-    regression predicts for each row of ``x_new``, equal to ``OneVsRestClassifier``'s."""
+    regression (C=0.1, the chapter's binary model) predicts for each row of ``x_new``, equal to
+    ``OneVsRestClassifier``'s."""
     x_train, y_train, x_new = _crowded()
     result = one_vs_rest(x_train, y_train, x_new)
     unfilled(result, "one_vs_rest(x_train, y_train, x_new)")
@@ -38,9 +39,9 @@ def check_one_vs_rest(one_vs_rest: Callable) -> None:
     assert result.shape == (len(x_new),), (
         f"one_vs_rest gave shape {result.shape} for {len(x_new)} new points, expected "
         f"({len(x_new)},): one class per point")
-    known = OneVsRestClassifier(LogisticRegression(max_iter=1000)).fit(x_train, y_train)
+    known = OneVsRestClassifier(LogisticRegression(C=0.1, max_iter=1000)).fit(x_train, y_train)
     expected = known.predict(x_new)
-    softmax = LogisticRegression(max_iter=1000).fit(x_train, y_train).predict(x_new)
+    softmax = LogisticRegression(C=0.1, max_iter=1000).fit(x_train, y_train).predict(x_new)
     if np.array_equal(result, softmax):
         raise AssertionError("one_vs_rest gave the softmax model's classes: fit one binary "
                              "LogisticRegression per class c on the labels y_train == c")
@@ -50,7 +51,7 @@ def check_one_vs_rest(one_vs_rest: Callable) -> None:
     wrong = int((result != expected).sum())
     assert wrong == 0, (
         f"one_vs_rest differs from OneVsRestClassifier(LogisticRegression()) on {wrong} of "
-        f"{len(x_new)} points: for each class c fit LogisticRegression(max_iter=1000) on "
+        f"{len(x_new)} points: for each class c fit LogisticRegression(C=0.1, max_iter=1000) on "
         "(x_train, y_train == c), stack the models' decision_function(x_new) as columns, and "
         "take the argmax of each row (predict's 0/1 answers tie too often)")
 
@@ -70,7 +71,7 @@ def check_ovo_votes(ovo_votes: Callable) -> None:
     to the votes inside ``OneVsOneClassifier.decision_function`` (its rounded values)."""
     x_train, y_train, x_new = _crowded(seed=4)
     k = 5
-    ovo = OneVsOneClassifier(LogisticRegression(max_iter=1000)).fit(x_train, y_train)
+    ovo = OneVsOneClassifier(LogisticRegression(C=0.1, max_iter=1000)).fit(x_train, y_train)
     result = ovo_votes(ovo.estimators_, x_new, k)
     unfilled(result, "ovo_votes(estimators, x, k)")
     result = np.asarray(result)
