@@ -17,8 +17,11 @@ def history(train_acc, val_acc) -> History:
                    val_loss=[1.2 - a for a in val_acc], val_acc=list(val_acc))
 
 
-def test_accuracy_gap_is_last_epochs_difference() -> None:
-    assert accuracy_gap(history([0.5, 0.9, 1.0], [0.4, 0.6, 0.55])) == pytest.approx(0.45)
+def test_accuracy_gap_averages_the_last_epochs() -> None:
+    run = history([0.5, 0.9, 1.0, 1.0], [0.4, 0.6, 0.55, 0.65])
+    assert accuracy_gap(run, last=1) == pytest.approx(0.35)
+    assert accuracy_gap(run) == pytest.approx((0.3 + 0.45 + 0.35) / 3)
+    assert accuracy_gap(history([0.5], [0.4])) == pytest.approx(0.1)
     with pytest.raises(ValueError, match="no epoch"):
         accuracy_gap(History())
 

@@ -15,11 +15,13 @@ import numpy as np
 from imgcls.train import History
 
 
-def accuracy_gap(history: History) -> float:
-    """Training minus validation accuracy after the last epoch: how far a run overfits."""
+def accuracy_gap(history: History, last: int = 3) -> float:
+    """Training minus validation accuracy, averaged over the ``last`` epochs (fewer if the run
+    is shorter): how far a run overfits, steadier than one epoch's noisy difference."""
     if not history.train_acc or not history.val_acc:
         raise ValueError("the history holds no epoch")
-    return history.train_acc[-1] - history.val_acc[-1]
+    train, val = history.train_acc[-last:], history.val_acc[-last:]
+    return sum(t - v for t, v in zip(train, val, strict=True)) / len(train)
 
 
 def plot_runs(runs: Mapping[str, History], *, title: str = "") -> plt.Figure:
