@@ -4,6 +4,12 @@
     python benchmarks/chapters.py 01 04           # chapters whose file name starts with 01 or 04
     python benchmarks/chapters.py --profile full  # the full profile (meant for a GPU)
     python benchmarks/chapters.py --keep DIR      # also save the executed notebooks in DIR
+    python benchmarks/chapters.py 07 --busy 2     # with two busy processes on the cores, as on
+                                                  # a shared machine (Colab's two vCPUs, a
+                                                  # laptop doing other work)
+
+Environment variables set for the run (OMP_NUM_THREADS, OMP_WAIT_POLICY, ...) reach every kernel,
+so the thread settings can be compared: ``OMP_WAIT_POLICY=ACTIVE python benchmarks/chapters.py``.
 
 Each chapter (chapters/*.md, a MyST notebook) is converted with jupytext and run by nbclient in
 a fresh kernel, sequentially, so that the times do not compete with each other. A failing
@@ -14,6 +20,7 @@ Timings only: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
 import sys
@@ -57,10 +64,25 @@ def execute(md: Path, timeout: int, keep: Path | None) -> tuple[float, str]:
     return seconds, status
 
 
+def _spin() -> None:
+    while True:
+        pass
+
+
+def busy(n: int) -> list[multiprocessing.Process]:
+    """``n`` processes that keep a core busy each, until terminated (the other work of a shared
+    machine); daemons, so they end with this script."""
+    procs = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(n)]
+    for proc in procs:
+        proc.start()
+    return procs
+
+
 def describe_run(profile: str) -> str:
     """A line saying which profile, machine and data settings the timings belong to."""
     env = {k: os.environ.get(k, "") for k in ("IMGCLS_MIRROR", "IMGCLS_ALLOW_STANDINS",
-                                              "IMGCLS_DATA")}
+                                              "IMGCLS_DATA", "OMP_NUM_THREADS",
+                                              "OMP_WAIT_POLICY")}
     settings = ", ".join(f"{k}={v or '(unset)'}" for k, v in env.items())
     return (f"profile {profile} | {platform.node()} {platform.machine()}, "
             f"{os.cpu_count()} CPUs | python {platform.python_version()} | {settings}")
@@ -72,6 +94,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", choices=("quick", "full"), default="quick")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     parser.add_argument("--keep", type=Path, default=None, help="save executed notebooks here")
+    parser.add_argument("--busy", type=int, default=0,
+                        help="keep this many other processes busy during the run")
     args = parser.parse_args(argv)
 
     files = select(args.chapters)
@@ -79,7 +103,8 @@ def main(argv: list[str]) -> int:
         print(f"no chapter matches {args.chapters} in {CHAPTERS}", file=sys.stderr)
         return 2
     os.environ["IMGCLS_PROFILE"] = args.profile  # inherited by every kernel
-    print(describe_run(args.profile))
+    print(describe_run(args.profile) + (f" | {args.busy} busy processes" if args.busy else ""))
+    load = busy(args.busy)
     width = max(len(f.stem) for f in files)
     print(f"{'chapter':<{width}}  {'seconds':>8}  status")
     total, failed = 0.0, 0
@@ -88,6 +113,8 @@ def main(argv: list[str]) -> int:
         total += seconds
         failed += status != "ok"
         print(f"{md.stem:<{width}}  {seconds:8.1f}  {status}", flush=True)
+    for proc in load:
+        proc.terminate()
     print(f"{'total':<{width}}  {total:8.1f}  {len(files) - failed} of {len(files)} ok")
     return 1 if failed else 0
 
