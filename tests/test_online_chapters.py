@@ -47,8 +47,13 @@ NEED_REAL_WEIGHTS = {
         "checks": {"finetune.features_test_accuracy", "finetune.best_test_accuracy",
                    "finetune.best_val_accuracy", "finetune.deer_taken_for_cat",
                    "finetune.temperature", "finetune.ece_before", "finetune.ece_after"},
+        # (untrained weights give a validation NLL almost flat in T: L-BFGS stops at once)
         "asserts": ["assert test_accuracy > features_accuracy, features_accuracy",
                     "assert ece_after < ece_before, (ece_before, ece_after)",
+                    "assert nll_fitted <= grid_nll.min() + 1e-5, (T, t_grid)",
+                    "assert abs(math.log(T / t_grid)) <= 0.016, (T, t_grid)",
+                    "assert abs(best_t - T) <= 0.1 + 1e-6 or not 0.5 <= T <= 4.0, (best_t, T)",
+                    "assert curve.min() >= nll_at(val_logits, val_labels, T) - 1e-6",
                     "assert head_curve[10] < head_curve[per_class], head_curve",
                     "assert early > late, head_curve"],
     },
