@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import symtable
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,15 @@ def solution_code(source: Path) -> list[str]:
             elsewhere |= lines
     # short lines (``return x``, ``)``) say nothing about a solution and may occur anywhere
     return sorted(line for line in shown - elsewhere if len(line) >= 16)
+
+
+def solution_lines(source: Path) -> Counter[str]:
+    """Every line a solution's code shows (hidden asserts aside), stripped, with how often: the
+    full page shows each that many times more than the student's page may."""
+    return Counter(line.strip() for cell in cells(source)
+                   if cell.solution is not None and cell.kind == "code"
+                   and HIDDEN_TAG not in cell.tags
+                   for line in cell.source.splitlines() if len(line.strip()) >= 8)
 
 
 _EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise\}\s*(?P<title>.*)$")

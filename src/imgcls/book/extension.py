@@ -1,6 +1,6 @@
 """Sphinx extension of the book: Colab buttons open the committed notebooks; results page last.
 
-Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Five jobs:
+Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Six jobs:
 
 * sphinx-book-theme builds its Colab link from the page's own source file
   (``chapters/NN-slug.md``), which Colab cannot open. For every page that has a generated
@@ -20,6 +20,9 @@ Enabled in ``_config.yml`` under ``sphinx: extra_extensions``. Five jobs:
   ``hide_solutions`` would leave those on the page: it drops ``solution-start`` before the
   cells between it and ``solution-end`` are gathered into it), and the Colab button becomes a
   link to the chapter's notebook without solutions, which the site ships in ``notebooks/``.
+* The single-page build that ``make pdf`` prints: sphinx-exercise registers its HTML writers
+  for ``singlehtml`` by name, and Sphinx then ignores every other extension's HTML writers
+  there (sphinx-design's dropdowns failed); the ``html`` ones are added where missing.
 """
 
 from __future__ import annotations
@@ -146,6 +149,15 @@ def number_exercises_per_page(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
+def html_writers_for_singlehtml(app: Sphinx) -> None:
+    """Give ``singlehtml`` every node writer ``html`` has that it lacks (Sphinx looks the
+    writers up by builder name and falls back to ``html`` only when a name has none)."""
+    handlers = app.registry.translation_handlers
+    if app.builder.name != "html" and app.builder.format == "html" and app.builder.name in handlers:
+        for node, writers in handlers.get("html", {}).items():
+            handlers[app.builder.name].setdefault(node, writers)
+
+
 class DropSolutions(SphinxTransform):
     """In the student edition, remove every solution (with the cells of gated ones) from the
     page as it is read, so neither the page nor the search index holds it."""
@@ -168,6 +180,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("imgcls_results_page", "results", "env")
     app.add_config_value("imgcls_edition", "full", "env")
     app.add_transform(DropSolutions)
+    app.connect("builder-inited", html_writers_for_singlehtml)
     app.connect("env-get-outdated", results_always_outdated)
     app.connect("env-before-read-docs", read_results_last)
     # after Sphinx's own figure numbering (the toctree collector, default priority)

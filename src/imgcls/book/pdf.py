@@ -61,8 +61,7 @@ def build_pdf(root: Path = REPO_ROOT, out: Path | None = None, edition: str = "f
     root = root.resolve()
     out = (out or root / PDF_DIR).resolve()
     config = build_config(root, out, imgcls_edition=edition)
-    built = jupyter_book(root, out, config, "--builder", "custom",
-                         "--custom-builder", "singlehtml", *(flags or []))
+    built = jupyter_book(root, out, config, "--builder", "singlehtml", *(flags or []))
     return print_to_pdf(built / "singlehtml" / "index.html", out / "book.pdf")
 
 
