@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from imgcls.book.editions import build_config, jupyter_book
 from imgcls.book.notebooks import EDITIONS
 from imgcls.config import REPO_ROOT
@@ -62,7 +64,9 @@ def build_pdf(root: Path = REPO_ROOT, out: Path | None = None, edition: str = "f
     out = (out or root / PDF_DIR).resolve()
     config = build_config(root, out, imgcls_edition=edition)
     built = jupyter_book(root, out, config, "--builder", "singlehtml", *(flags or []))
-    return print_to_pdf(built / "singlehtml" / "index.html", out / "book.pdf")
+    # the whole book is the root document's page (index.html only redirects to it)
+    first = yaml.safe_load((root / "_toc.yml").read_text())["root"]
+    return print_to_pdf(built / "singlehtml" / f"{first}.html", out / "book.pdf")
 
 
 def main(argv: list[str] | None = None) -> int:
