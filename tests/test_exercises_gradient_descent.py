@@ -34,7 +34,7 @@ def log_loss(scores, targets):
 
 
 def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = check(fn)
+    passed = bool(check(fn))
     return passed, capsys.readouterr().out
 
 

@@ -28,7 +28,7 @@ def fold_indices(n, folds, seed=0):
 
 
 def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = check(fn)
+    passed = bool(check(fn))
     return passed, capsys.readouterr().out
 
 

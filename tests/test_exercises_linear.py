@@ -36,7 +36,7 @@ def relu_layer_backward(x, w, b, d_h):
 
 
 def verdict_of(check, fn, capsys) -> tuple[bool, str]:
-    ok = check(fn)
+    ok = bool(check(fn))
     return ok, capsys.readouterr().out
 
 

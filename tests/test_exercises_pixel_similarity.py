@@ -23,7 +23,7 @@ def nearest_ideal(images, ideals):
 
 
 def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = check(fn)
+    passed = bool(check(fn))
     return passed, capsys.readouterr().out
 
 

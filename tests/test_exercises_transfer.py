@@ -48,7 +48,7 @@ def group_probability(logits, indices):
 
 
 def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = check(fn)
+    passed = bool(check(fn))
     return passed, capsys.readouterr().out
 
 
