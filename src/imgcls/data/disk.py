@@ -63,21 +63,37 @@ def inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def in_mirror(path: Path, mirror: Path | None) -> Path | None:
-    """The first of ``path`` and its parents that resolves into the mirror (None: none does).
+MAX_LINKS = 40  # as the kernel: more links on one path count as a loop
 
-    Every step is checked, not only the end: a data subfolder linked into the mirror, whose own
-    subfolder links back out to a writable place, still leads through the mirror.
+
+def in_mirror(path: Path, mirror: Path | None) -> Path | None:
+    """Where the way to ``path`` enters the mirror (None: it never does).
+
+    The path is followed one step at a time, each symbolic link as it comes, so that every place
+    it passes through is checked, not only where it ends: a data subfolder linked into the
+    mirror, whose own subfolder links back out to a writable place, still leads through the
+    mirror. A link loop counts as leading there (nothing is written through it).
     """
     if mirror is None or not mirror.is_dir():
         return None
-    path = Path(path).absolute()
-    for step in [path, *path.parents]:
-        try:
-            if inside(step, mirror):
-                return step
-        except (OSError, RuntimeError):  # a link loop on the way: nothing is written through it
-            return step
+    mirror = mirror.resolve()
+    pending = list(Path(os.path.abspath(path)).parts)
+    current = Path(pending.pop(0))
+    links = 0
+    while pending:
+        part = pending.pop(0)
+        if part in (".", ""):
+            continue
+        current = current.parent if part == ".." else current / part
+        if current == mirror or mirror in current.parents:
+            return current
+        if current.is_symlink():
+            links += 1
+            if links > MAX_LINKS:
+                return current
+            target = Path(os.readlink(current))
+            pending = list(target.parts[1:] if target.is_absolute() else target.parts) + pending
+            current = Path(target.anchor) if target.is_absolute() else current.parent
     return None
 
 
@@ -86,7 +102,7 @@ def refuse_mirror_writes(resource: str, folder: Path, mirror: Path | None) -> No
     it, or a path that leads through a symbolic link into it at any step."""
     step = in_mirror(folder, mirror)
     if step is not None:
-        via = "" if step == folder else f" ({step} leads there)"
+        via = "" if step == Path(folder).absolute() else f" (the path leads through {step})"
         raise DataError(resource, folder, f"this folder lies inside the mirror {mirror}{via}, "
                         "which is never written to",
                         "use a data folder outside the mirror (and no symbolic link into it): "

@@ -7,8 +7,8 @@ from pathlib import Path
 from PIL import Image
 from torchvision.datasets import ImageFolder
 
-from imgcls.data.errors import DataError, notice
-from imgcls.data.fetch import Fetched, fetch, unexpected_files
+from imgcls.data.errors import DataError, notice, run_again
+from imgcls.data.fetch import SET_ASIDE, Fetched, fetch, unexpected_entries, unexpected_files
 
 ANIMAL_CLASSES = ("cat", "dog", "wild")
 
@@ -17,10 +17,19 @@ def _split_folder(got: Fetched, split: str) -> Path:
     if split not in ("train", "valid"):
         raise ValueError(f"split must be 'train' or 'valid', got {split!r}")
     folder = got.paths[0].parents[2] / split
+    data_dir = got.paths[0].parents[3]
+    aside = data_dir / SET_ASIDE
+    fix = (f"move it out of {folder.parent} (it is not part of the dataset), or run "
+           f"{run_again('animal_faces', repair=True)}, which moves it to {aside}")
+    for path, kind in unexpected_entries(got.variant, data_dir):
+        if path.parent == folder and kind != "unexpected file":  # would be taken for a class
+            raise DataError("animal_faces", path, f"{kind} among the class folders of {split}/ "
+                            f"(expected only {', '.join(ANIMAL_CLASSES)})", fix)
     found = tuple(sorted(p.name for p in folder.iterdir() if p.is_dir()))
     if found != ANIMAL_CLASSES:
         raise DataError("animal_faces", folder,
-                        f"wrong folder layout: class folders {found}, expected {ANIMAL_CLASSES}")
+                        f"wrong folder layout: class folders {found}, expected {ANIMAL_CLASSES}",
+                        fix.replace("move it out of", "move what does not belong out of"))
     return folder
 
 

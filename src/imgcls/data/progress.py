@@ -28,7 +28,9 @@ def live() -> bool:
 
 
 def bar(iterable: Iterable | None = None, *, desc: str, total: float | None = None,
-        unit: str = "file", delay: float = DELAY_S, **kwargs) -> tqdm:
-    """A tqdm bar (a widget in a notebook) that shows after ``delay`` seconds and then vanishes."""
+        unit: str = "file", delay: float | None = None, **kwargs) -> tqdm:
+    """A tqdm bar (a widget in a notebook) that shows after ``delay`` seconds (default
+    ``DELAY_S``) and vanishes when done."""
+    delay = DELAY_S if delay is None else delay
     return tqdm(iterable, desc=desc, total=total, unit=unit, delay=delay, leave=False,
                 disable=not live(), **kwargs)
