@@ -104,7 +104,7 @@ def test_clear_error_without_weights_or_switch(offline):
         backbones.load_backbone("densenet121")
     message = str(info.value)
     assert "weights:DenseNet121_Weights.IMAGENET1K_V1" in message
-    assert "python data_scripts/fetch.py weights:DenseNet121_Weights.IMAGENET1K_V1" in message
+    assert "python -m imgcls.data weights:DenseNet121_Weights.IMAGENET1K_V1" in message
     assert "IMGCLS_ALLOW_STANDINS=1" in message and backbones.MIRROR_RESOURCE in message
 
 

@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from imgcls import config
 from imgcls.data import DataError, fetch
+from imgcls.data.errors import fix_command
 from imgcls.models import dequantized
 
 WEIGHTS = {
@@ -142,10 +143,9 @@ def load_backbone(arch: str) -> Backbone:
             return _mirror(arch, enum_name)
         raise DataError(
             resource, exc.file, exc.problem,
-            fix=(f"python data_scripts/fetch.py {resource}   (online, or with --mirror DIR "
-                 f"holding weights/); offline, where torchvision's weight files cannot be "
-                 f"had, set IMGCLS_ALLOW_STANDINS=1 to use the mirror's ImageNet MobileNetV2 "
-                 f"(python data_scripts/fetch.py {MIRROR_RESOURCE} --mirror DIR)"),
+            fix=(f"{fix_command(resource)}; offline, where torchvision's weight files cannot "
+                 f"be had, set IMGCLS_ALLOW_STANDINS=1 to use the mirror's ImageNet MobileNetV2 "
+                 f"({fix_command(MIRROR_RESOURCE)})"),
         ) from None
     return _real(arch, enum_name)
 
