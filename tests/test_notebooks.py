@@ -12,6 +12,7 @@ import sys
 import types
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 from conftest import MYST_HEADER
@@ -71,6 +72,20 @@ def test_chapter_code_cells_fit_the_page() -> None:
             elif in_cell and len(line) > 80:
                 wide.append(f"{source.name}:{number} ({len(line)} columns)")
     assert not wide, f"code-cell lines over 80 columns: {wide}"
+
+
+def test_every_chapter_sets_the_thread_wait_policy_before_torch_loads(book: Path) -> None:
+    """Spinning OpenMP threads slowed a chapter 2.3 times on two busy cores (73 s against 32 s,
+    benchmarks/chapters.py --busy 2) at no gain on quiet ones: the first cell of every chapter,
+    and of every Colab notebook, asks for sleeping threads before anything imports torch."""
+    policy = 'os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")'
+    for source in notebooks.chapter_sources():
+        first = jupytext.read(source).cells[0]
+        assert "colab-setup" in first.metadata.get("tags", []), source.name
+        assert policy in first.source and "import torch" not in first.source, source.name
+    notebooks.write_all(book)
+    setup = nbformat.read(book / "notebooks" / "01-a.ipynb", as_version=4).cells[0].source
+    assert setup.index(policy) < setup.index("import torch")
 
 
 def test_every_chapter_file_is_in_the_toc() -> None:

@@ -34,6 +34,10 @@ SETUP_CELL = '''\
 import os
 import sys
 
+# PyTorch's CPU threads sleep when out of work instead of spinning, which
+# keeps Colab's two shared vCPUs from slowing a chapter several times over
+# (it must be set before torch is imported)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 IN_COLAB = "google.colab" in sys.modules
 if IN_COLAB:
     import importlib.metadata
