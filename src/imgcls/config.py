@@ -7,6 +7,7 @@ laptop, in CI (offline, quick profile) and on a Colab GPU (online, full profile)
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import random
 import sys
@@ -75,9 +76,22 @@ def device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def resolve_links(path: Path) -> Path:
+    """``path`` absolute with its symbolic links followed; a link loop raises on every Python
+    (3.13's non-strict ``resolve`` returns a path through a loop instead of raising). Parts of
+    the path that do not exist yet are kept as they are."""
+    path = Path(path).expanduser()
+    try:
+        return path.resolve(strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise
+        return path.resolve()  # missing parts, or a file where a folder is due: said later
+
+
 def _resolved(path: Path, setting: str) -> Path:
     try:
-        return path.expanduser().resolve()
+        return resolve_links(path)
     except (OSError, RuntimeError) as exc:  # Python 3.11 reports a link loop as RuntimeError
         raise ValueError(f"{setting}={str(path)!r} cannot be used: {exc}; repair the symbolic "
                          f"links on that path or name another folder.") from None

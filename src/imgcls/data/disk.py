@@ -15,6 +15,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from imgcls.config import resolve_links
 from imgcls.data.errors import DataError, notice, os_error, use_folder
 
 LOCK = ".imgcls-writer.lock"
@@ -50,7 +51,7 @@ def file_digest(path: Path, algo: str = "sha256") -> str:
 def resolved(path: Path, resource: str) -> Path:
     """``path`` made absolute with symbolic links followed; a link loop is a ``DataError``."""
     try:
-        return Path(path).expanduser().resolve()
+        return resolve_links(path)
     except (OSError, RuntimeError) as exc:  # Python 3.11 reports a loop as RuntimeError
         raise DataError(resource, path, f"a symbolic link loop ({exc})",
                         "repair the symbolic links on that path, or choose another folder "
