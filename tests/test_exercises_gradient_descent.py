@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
+from verdicts import verdict
 
 from imgcls.exercises.gradient_descent import (
     check_mse_gradient,
@@ -32,10 +33,6 @@ def log_loss(scores, targets):
     per_image = targets * F.logsigmoid(scores) + (1 - targets) * F.logsigmoid(-scores)
     return -per_image.mean()
 
-
-def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = bool(check(fn))
-    return passed, capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("check", "fn", "name"), [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from verdicts import verdict
 
 from imgcls.exercises.images import check_centre_crop, check_mirror, check_to_input
 
@@ -22,10 +23,6 @@ def unscaled(image, mean, std):
     x = torch.from_numpy(image).permute(2, 0, 1).float()
     return (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
 
-
-def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = bool(check(fn))
-    return passed, capsys.readouterr().out
 
 
 def test_reference_solutions_pass(capsys) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from verdicts import verdict
 
 from imgcls import knn
 from imgcls.exercises.knn import check_fold_indices, check_l1_distances, check_majority_vote
@@ -26,10 +27,6 @@ def fold_indices(n, folds, seed=0):
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     return list(torch.tensor_split(order, folds))
 
-
-def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = bool(check(fn))
-    return passed, capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("check", "fn", "name"), [

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
+from verdicts import verdict
 
 from imgcls.exercises.multiclass import check_one_vs_rest, check_ovo_votes
 
@@ -35,10 +36,6 @@ def ovo_votes(estimators, x, k):
         votes[~positive, a] += 1
     return votes
 
-
-def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = bool(check(fn))
-    return passed, capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("check", "fn", "name"), [

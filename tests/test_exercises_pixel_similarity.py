@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from verdicts import verdict
 
 from imgcls.exercises.pixel_similarity import check_nearest_ideal, check_per_class_accuracy
 
@@ -21,10 +22,6 @@ def per_class_by_loop(predicted, labels, num_classes):
 def nearest_ideal(images, ideals):
     return (images[:, None] - ideals[None]).abs().mean((-1, -2)).argmin(1)
 
-
-def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = bool(check(fn))
-    return passed, capsys.readouterr().out
 
 
 @pytest.mark.parametrize("fn", [per_class_accuracy, per_class_by_loop])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from verdicts import verdict as verdict_of
 
 from imgcls.exercises.training import (
     check_random_shift,
@@ -39,10 +40,6 @@ def stop_solution(val_accs, patience, min_delta=0.0):
             return epoch, best_epoch
     return len(val_accs), best_epoch
 
-
-def verdict_of(check, fn, capsys):
-    passed = bool(check(fn))
-    return passed, capsys.readouterr().out
 
 
 def test_random_shift(capsys) -> None:

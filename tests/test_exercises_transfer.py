@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from torch import nn
+from verdicts import verdict
 
 from imgcls.exercises.transfer import check_frozen_extractor, check_group_probability
 
@@ -46,10 +47,6 @@ def max_pooled(model):
 def group_probability(logits, indices):
     return logits.softmax(dim=1)[:, list(indices)].sum(dim=1)
 
-
-def verdict(check, fn, capsys) -> tuple[bool, str]:
-    passed = bool(check(fn))
-    return passed, capsys.readouterr().out
 
 
 def test_reference_solutions_pass(capsys) -> None:
