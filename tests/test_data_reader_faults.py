@@ -535,7 +535,8 @@ def sign_csvs(world, monkeypatch):
     folder.mkdir(parents=True)
     _csv(folder / "sign_mnist_train.csv", 2, 1)
     _csv(folder / "sign_mnist_test.csv", 1, 2)
-    assert len(sm.load_sign_mnist().train) == 48
+    got = sm.load_sign_mnist_splits()
+    assert len(got.train) + len(got.valid) == 48 and len(got.test) == 24
     return folder
 
 
@@ -549,7 +550,7 @@ def test_a_short_row_is_named_by_verify_fetch_and_the_loader(sign_csvs, capsys):
     status, _, err = run_cli(capsys, "sign_mnist")
     assert status == 1 and str(train) in err and "line 6: 775 values" in err
     with pytest.raises(DataError) as exc:
-        sm.load_sign_mnist()
+        sm.load_sign_mnist_splits()
     assert str(train) in str(exc.value) and "line 6" in str(exc.value)
 
 
@@ -560,7 +561,7 @@ def test_the_loader_names_the_file_and_line_pandas_cannot_read(sign_csvs, monkey
     train.write_text("".join(lines))
     monkeypatch.setattr(sm, "fetch", _as_if_verified)  # the loader's own check must name it
     with pytest.raises(DataError) as exc:
-        sm.load_sign_mnist()
+        sm.load_sign_mnist_splits()
     message = str(exc.value)
     assert str(train) in message and "line 4: an empty value" in message
     assert "delete" in exc.value.fix and "python -m imgcls.data sign_mnist" in exc.value.fix

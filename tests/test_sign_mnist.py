@@ -89,35 +89,6 @@ def test_png_frame_reads_grey_levels_in_row_order(tmp_path, monkeypatch):
         sm._png_frame(archive)
 
 
-def test_official_csvs_train_and_validate(tmp_path, monkeypatch):
-    paths = [tmp_path / "sign_mnist_train.csv", tmp_path / "sign_mnist_test.csv"]
-    frame(3, seed=1).to_csv(paths[0], index=False)
-    frame(2, seed=2).to_csv(paths[1], index=False)
-    monkeypatch.setattr(sm, "fetch", fake_fetch("official", paths))
-    monkeypatch.delenv("IMGCLS_ALLOW_STANDINS", raising=False)
-    got = sm.load_sign_mnist()
-    assert not got.standin and "official" in got.source
-    assert len(got.train) == 72 and len(got.valid) == 48
-    assert got.train.equals(frame(3, seed=1))
-
-
-def test_mirror_pngs_need_standins_allowed(tmp_path, monkeypatch):
-    rng = np.random.default_rng(1)
-    rows = {i: (sm.LETTERS[i % 24], rng.integers(0, 256, (28, 28), dtype=np.uint8))
-            for i in range(48)}
-    archive = png_zip(tmp_path / "sign_mnist_test_png.zip", rows)
-    monkeypatch.setattr(sm, "fetch", fake_fetch("test_png", [archive]))
-    monkeypatch.setattr(sm, "ROWS", {**sm.ROWS, "test": 48})
-    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "0")
-    with pytest.raises(DataError, match="IMGCLS_ALLOW_STANDINS=1"):
-        sm.load_sign_mnist()
-    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
-    got = sm.load_sign_mnist(valid_fraction=0.5, seed=0)
-    assert got.standin and "not in the offline mirror" in got.source
-    assert len(got.train) == len(got.valid) == 24
-    assert sorted(got.valid["label"]) == LABELS
-
-
 def test_near_duplicate_groups_find_families_of_altered_copies():
     rng = np.random.default_rng(3)
     bases = rng.integers(0, 256, size=(3, 784)).astype(np.float32)

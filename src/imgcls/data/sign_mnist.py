@@ -1,11 +1,11 @@
 """Sign Language MNIST as pixel-per-column data frames: the official CSVs, or offline a stand-in.
 
-``load_sign_mnist`` gives two frames: online the official training CSV trains and the official
-test CSV validates; offline the mirror holds only the test split as contrast-stretched PNGs, and
-with ``IMGCLS_ALLOW_STANDINS=1`` those are split by letter (fixed seed, families of near-identical
-copies kept together) into training and validation frames of the same layout, and the result
-says so. ``load_sign_mnist_splits`` gives three (training, validation, test), so that settings
-are chosen on validation images and the test split is scored once. Labels keep the dataset's
+``load_sign_mnist_splits`` gives three frames (training, validation, test), so that settings are
+chosen on validation images and the test split is scored once: online, validation is carved
+from the official training CSV and the official test CSV is the test split; offline the mirror
+holds only the test split as contrast-stretched PNGs, and with ``IMGCLS_ALLOW_STANDINS=1`` those
+are split three ways by letter (fixed seed, families of near-identical copies kept together),
+and the result says so. Labels keep the dataset's
 numbering (0..24, no 9 = J); ``to_tensors`` maps them to 24 contiguous class indices.
 """
 
@@ -32,16 +32,6 @@ LETTERS = tuple(chr(ord("A") + label) for label in range(25) if label != 9)
 
 COLUMNS = ["label"] + [f"pixel{i}" for i in range(1, 785)]
 _PNG_NAME = re.compile(r"images/([A-Y])\((\d+)\)\.png$")
-
-
-@dataclass(frozen=True)
-class SignMnist:
-    """Training and validation frames (columns label, pixel1..pixel784) and where they came from."""
-
-    train: pd.DataFrame
-    valid: pd.DataFrame
-    source: str
-    standin: bool
 
 
 @dataclass(frozen=True)
@@ -178,31 +168,6 @@ def _mirror_frame(got) -> pd.DataFrame:
 
 def _pixels(frame: pd.DataFrame) -> np.ndarray:
     return frame.drop(columns="label").to_numpy()
-
-
-def load_sign_mnist(valid_fraction: float = 0.2, seed: int = 0) -> SignMnist:
-    """Sign Language MNIST frames: official train/test, or (stand-ins allowed) the mirror's test
-    PNGs split into train and validation with ``valid_fraction`` and ``seed``, near-duplicate
-    families kept whole.
-    """
-    got = fetch("sign_mnist")
-    if got.variant.name == "official":
-        train, test = (_read_csv(p) for p in got.paths)
-        source = (f"The official Sign Language MNIST CSVs (Kaggle {KAGGLE_HANDLE}): "
-                  f"{len(train):,} training images; the {len(test):,} test images serve "
-                  f"as the validation set")
-        return SignMnist(train, test, source, standin=False)
-    frame = _mirror_frame(got)
-    groups = near_duplicate_groups(_pixels(frame))
-    train, valid = stratified_split(frame, valid_fraction, seed, groups)
-    source = (f"The official training split ({ROWS['train']:,} images) is not in the offline "
-              f"mirror. This page trains on {len(train):,} and validates on {len(valid):,} of "
-              f"the mirror's {ROWS['test']:,} official test images (contrast-stretched to 0..255 "
-              f"and saved as PNG), split by letter with seed {seed}. The dataset holds many "
-              f"altered copies of each photo; the {groups.max() + 1} families of near-identical "
-              f"copies were kept whole on one side of the split, so validation shows photos the "
-              f"models never saw. Figures are not comparable with the lecture's.")
-    return SignMnist(train, valid, source, standin=True)
 
 
 def load_sign_mnist_splits(valid_fraction: float = 0.2, test_fraction: float = 0.2,
