@@ -10,6 +10,7 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
+from imgcls import config  # noqa: E402
 from imgcls.train import (  # noqa: E402
     History,
     TensorBatches,
@@ -18,7 +19,6 @@ from imgcls.train import (  # noqa: E402
     fit,
     plot_history,
     predict,
-    show_progress,
     train_epoch,
 )
 
@@ -175,9 +175,9 @@ def test_plot_history_draws_loss_and_accuracy():
 
 def test_progress_follows_the_environment(monkeypatch):
     monkeypatch.setenv("IMGCLS_PROGRESS", "0")
-    assert show_progress() is False
-    monkeypatch.setenv("IMGCLS_PROGRESS", "1")
-    assert show_progress() is True
+    assert config.show_progress() is False
+    monkeypatch.setenv("IMGCLS_PROGRESS", "on")
+    assert config.show_progress() is True
 
 
 def test_empty_batches_are_an_error():

@@ -123,6 +123,16 @@ def flag(name: str) -> bool:
     return value in TRUE
 
 
+def show_progress() -> bool:
+    """Whether progress bars are wanted: ``IMGCLS_PROGRESS`` (yes/no) if set, else only when a
+    person watches (a terminal, Colab, a Jupyter session), never in a notebook executed by a
+    tool (jupyter-book, nbval) or in a log, so that built pages stay clean."""
+    if os.environ.get("IMGCLS_PROGRESS", "").strip():
+        return flag("IMGCLS_PROGRESS")
+    return ("google.colab" in sys.modules or "JPY_SESSION_NAME" in os.environ
+            or sys.stderr.isatty())
+
+
 def allow_standins() -> bool:
     """True when ``IMGCLS_ALLOW_STANDINS`` (e.g. ``1``) permits documented offline stand-ins."""
     return flag("IMGCLS_ALLOW_STANDINS")

@@ -9,8 +9,6 @@ forward, loss, ``zero_grad``, ``backward``, ``step``) and ``evaluate`` (eval mod
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -63,19 +61,6 @@ class TensorBatches:
         for start in range(0, n, self.batch_size):
             idx = order[start:start + self.batch_size]
             yield self.x[idx], self.y[idx]
-
-
-def show_progress() -> bool:
-    """Whether progress bars are wanted: ``IMGCLS_PROGRESS`` if set, else only when interactive.
-
-    A notebook executed by a tool (jupyter-book, nbval, ``jupyter execute``) gets no bars, so the
-    built site stays clean; Colab, a Jupyter server session and a terminal get them.
-    """
-    value = os.environ.get("IMGCLS_PROGRESS", "").strip().lower()
-    if value:
-        return value in ("1", "true", "yes")
-    return ("google.colab" in sys.modules or "JPY_SESSION_NAME" in os.environ
-            or sys.stderr.isatty())
 
 
 def amp_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
@@ -178,14 +163,14 @@ def fit(model: nn.Module, train_batches: Iterable, val_batches: Iterable, *, epo
     ``scheduler.step()`` runs once per epoch. ``amp`` autocasts on CUDA only (``amp_dtype``). With
     ``keep_best`` the weights of the epoch with the best validation accuracy (the earliest, on a
     tie) are restored at the end. ``progress=None`` shows bars only in interactive sessions
-    (see ``show_progress``). ``seconds`` is the wall time of the whole call; ``images_per_second``
-    counts training images over the time spent in the training passes.
+    (see ``config.show_progress``). ``seconds`` is the wall time of the whole call;
+    ``images_per_second`` counts training images over the time spent in the training passes.
     """
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     device = torch.device(device) if device is not None else config.device()
     loss_fn = loss_fn if loss_fn is not None else nn.CrossEntropyLoss()
-    progress = show_progress() if progress is None else progress
+    progress = config.show_progress() if progress is None else progress
     model.to(device)
     if channels_last:
         model.to(memory_format=torch.channels_last)

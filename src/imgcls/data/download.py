@@ -28,7 +28,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util import Retry, Timeout
 
-from imgcls.data import progress
+from imgcls import config
 
 REWRITE_VAR = "IMGCLS_URL_REWRITE"
 CHUNK = 1 << 16  # a read that times out loses at most this much of what had arrived
@@ -137,7 +137,7 @@ def _open(url: str, headers: dict[str, str], retry: Retry,
 def live() -> bool:
     """A live bar for a person watching (a terminal, Colab, a Jupyter session), not for a log or
     a notebook executed by a tool (see ``imgcls.data.progress``)."""
-    return progress.live()
+    return config.show_progress()
 
 
 class _Progress:

@@ -8,23 +8,13 @@ in a log; it is removed when done, so that saved notebooks keep no finished bars
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable
 
 from tqdm.auto import tqdm
 
+from imgcls import config
+
 DELAY_S = 3.0  # loads faster than this show no bar at all
-TRUE = ("1", "true", "yes", "on")
-
-
-def live() -> bool:
-    """Whether bars are wanted: ``IMGCLS_PROGRESS`` if set, else only when a person watches."""
-    value = os.environ.get("IMGCLS_PROGRESS", "").strip().lower()
-    if value:
-        return value in TRUE
-    return ("google.colab" in sys.modules or "JPY_SESSION_NAME" in os.environ
-            or sys.stderr.isatty())
 
 
 def bar(iterable: Iterable | None = None, *, desc: str, total: float | None = None,
@@ -33,4 +23,4 @@ def bar(iterable: Iterable | None = None, *, desc: str, total: float | None = No
     ``DELAY_S``) and vanishes when done."""
     delay = DELAY_S if delay is None else delay
     return tqdm(iterable, desc=desc, total=total, unit=unit, delay=delay, leave=False,
-                disable=not live(), **kwargs)
+                disable=not config.show_progress(), **kwargs)
