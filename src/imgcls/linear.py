@@ -158,9 +158,10 @@ def train_sgd(loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor, num_classes: in
     model = LinearModel(w.to(x.device), torch.zeros(num_classes, dtype=x.dtype, device=x.device))
     for _ in range(epochs):
         order = torch.randperm(len(x), generator=gen)
-        xs, ys = x[order], y[order]  # one shuffled copy per epoch; batches are then slices
         for start in range(0, len(x), batch_size):
-            xb, yb = xs[start:start + batch_size], ys[start:start + batch_size]
+            # gathering each batch's rows costs less than one shuffled copy of all of x
+            batch = order[start:start + batch_size]
+            xb, yb = x[batch], y[batch]
             loss, (dw, db) = loss_fn(model.w, model.b, xb, yb, reg)
             model.w -= lr * dw
             model.b -= lr * db

@@ -98,9 +98,10 @@ def train(params: Params, x: torch.Tensor, y: torch.Tensor, x_val: torch.Tensor,
     history = History()
     for _ in range(epochs):
         order = torch.randperm(len(x), generator=gen)
-        xs, ys = x[order], y[order]  # one shuffled copy per epoch; batches are then slices
         for start in range(0, len(x), batch_size):
-            xb, yb = xs[start:start + batch_size], ys[start:start + batch_size]
+            # gathering each batch's rows costs less than one shuffled copy of all of x
+            batch = order[start:start + batch_size]
+            xb, yb = x[batch], y[batch]
             value, grads = loss_and_grads(params, xb, yb, reg)
             for k, g in grads.items():
                 velocity[k].mul_(momentum).sub_(lr * g)
