@@ -143,3 +143,88 @@ def test_splits_offline_carve_all_three_from_the_mirror_pngs(tmp_path, monkeypat
         assert sorted(part["label"]) == LABELS
     indices = [set(part.index) for part in (got.train, got.valid, got.test)]
     assert sum(map(len, indices)) == len(set.union(*indices)) == 24 * 5
+
+
+def _offline_pngs(tmp_path, monkeypatch, n_per_letter: int = 5):
+    rng = np.random.default_rng(1)
+    rows = {i: (sm.LETTERS[i % 24], rng.integers(0, 256, (28, 28), dtype=np.uint8))
+            for i in range(24 * n_per_letter)}
+    archive = png_zip(tmp_path / "sign_mnist_test_png.zip", rows)
+    monkeypatch.setattr(sm, "fetch", fake_fetch("test_png", [archive]))
+    monkeypatch.setattr(sm, "ROWS", {**sm.ROWS, "test": 24 * n_per_letter})
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
+    return archive
+
+
+def _same(a: sm.SignMnistSplits, b: sm.SignMnistSplits) -> bool:
+    return all(x.equals(y) and (x.index == y.index).all() and (x.dtypes == y.dtypes).all()
+               for x, y in ((a.train, b.train), (a.valid, b.valid), (a.test, b.test)))
+
+
+def test_a_second_load_reads_the_cache_and_gives_the_same_splits(tmp_path, monkeypatch):
+    _offline_pngs(tmp_path, monkeypatch)
+    first = sm.load_sign_mnist_splits(seed=0)
+    assert (tmp_path / sm.CACHE).is_file()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(sm, "_png_frame", refuse)
+    monkeypatch.setattr(sm, "near_duplicate_groups", refuse)
+    again = sm.load_sign_mnist_splits(seed=0)
+    assert _same(first, again) and again.source == first.source
+    assert again.test.index.name == "row"
+
+
+def test_the_cache_does_not_bypass_the_stand_in_switch(tmp_path, monkeypatch):
+    _offline_pngs(tmp_path, monkeypatch)
+    sm.load_sign_mnist_splits()
+    monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "0")
+    with pytest.raises(DataError, match="IMGCLS_ALLOW_STANDINS=1"):
+        sm.load_sign_mnist_splits()
+
+
+def test_a_damaged_or_outdated_cache_is_decoded_again(tmp_path, monkeypatch, capsys):
+    archive = _offline_pngs(tmp_path, monkeypatch)
+    first = sm.load_sign_mnist_splits()
+    cache = tmp_path / sm.CACHE
+    cache.write_bytes(cache.read_bytes()[:500])
+    assert _same(first, sm.load_sign_mnist_splits())
+    assert f"{cache}: unreadable" in capsys.readouterr().err
+    _offline_pngs(tmp_path, monkeypatch, n_per_letter=6)  # the source file replaced
+    assert archive.is_file() and len(sm.load_sign_mnist_splits().train) > len(first.train)
+    assert "made from other files" in capsys.readouterr().err
+
+
+def test_the_official_csvs_give_the_same_frames_from_the_cache(tmp_path, monkeypatch):
+    paths = [tmp_path / "sign_mnist_train.csv", tmp_path / "sign_mnist_test.csv"]
+    frame(5, seed=1).to_csv(paths[0], index=False)
+    frame(2, seed=2).to_csv(paths[1], index=False)
+    monkeypatch.setattr(sm, "fetch", fake_fetch("official", paths))
+    first = sm.load_sign_mnist_splits()
+    monkeypatch.setattr(sm, "_read_csv", lambda path: pytest.fail("read again"))
+    again = sm.load_sign_mnist_splits()
+    assert _same(first, again) and again.test.equals(frame(2, seed=2))
+
+
+def test_a_pixel_outside_0_255_is_a_damaged_csv(tmp_path, monkeypatch):
+    paths = [tmp_path / "sign_mnist_train.csv", tmp_path / "sign_mnist_test.csv"]
+    bad = frame(5, seed=1)
+    bad.loc[3, "pixel7"] = 300
+    bad.to_csv(paths[0], index=False)
+    frame(2, seed=2).to_csv(paths[1], index=False)
+    monkeypatch.setattr(sm, "fetch", fake_fetch("official", paths))
+    with pytest.raises(DataError, match="outside 0..255") as err:
+        sm.load_sign_mnist_splits()
+    assert str(paths[0]) in str(err.value) and "fetch it again" in err.value.fix
+
+
+def test_prepare_builds_the_cache_and_verify_finds_a_changed_array(tmp_path, monkeypatch):
+    _offline_pngs(tmp_path, monkeypatch)
+    sm.prepare()
+    arrays = dict(np.load(tmp_path / sm.CACHE))
+    arrays["pixels"] = arrays["pixels"].copy()
+    arrays["pixels"][0, 0] ^= 1
+    np.savez(tmp_path / sm.CACHE, **arrays)
+    assert sm.derived_problems(tmp_path) == [
+        f"{tmp_path / sm.CACHE}: array pixels differs from when it was made (sha256)"]

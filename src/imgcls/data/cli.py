@@ -88,11 +88,13 @@ def _loader(name: str):
 PREPARE: dict[str, Callable[[], None]] = {
     "cifar10": lambda: _loader("cifar10").prepare(),
     "stl10": lambda: _loader("stl10").prepare(),
+    "sign_mnist": lambda: _loader("sign_mnist").prepare(),
 }
 # The same derived files checked by content for --verify, changing nothing.
 DERIVED_CHECKS: dict[str, Callable[[Path], list[str]]] = {
     "cifar10": lambda data_dir: _loader("cifar10").derived_problems(data_dir),
     "stl10": lambda data_dir: _loader("stl10").derived_problems(data_dir),
+    "sign_mnist": lambda data_dir: _loader("sign_mnist").derived_problems(data_dir),
 }
 
 

@@ -31,8 +31,8 @@ META = "__meta__"
 MAX_NAMED = 5
 
 
-def _source(archive: Path) -> dict:
-    """What a derived folder records about the archive it was made from."""
+def source_record(archive: Path) -> dict:
+    """What a derived folder or cache records about a file it was made from."""
     stat = archive.stat()
     return {"name": archive.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
@@ -82,7 +82,7 @@ def folder_problems(folder: Path, archive: Path, contents: bool = False) -> list
     manifest = _read_manifest(folder)
     if manifest is None:
         return [f"{folder / MANIFEST}: missing or unreadable (an interrupted or older unpacking)"]
-    if manifest.get("source") != _source(archive):
+    if manifest.get("source") != source_record(archive):
         return [f"{folder}: unpacked from another copy of {archive.name} "
                 f"({manifest.get('source')})"]
     want = manifest["files"]
@@ -183,7 +183,7 @@ def _build(archive: Path, dest: Path, expect: tuple[str, ...], resource: str,
                                 f"published md5 {md5}")
         files = {rel: [size, disk.file_digest(top / rel)] for rel, size in progress.bar(
             sorted(_files(top).items()), desc=f"{_title(resource)}: recording {dest.name}")}
-        manifest = {"source": _source(archive), "files": files}
+        manifest = {"source": source_record(archive), "files": files}
         (top / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True))
         os.chmod(top, disk.DIR_MODE)
         _replace(top, dest, resource)

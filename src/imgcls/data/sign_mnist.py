@@ -7,11 +7,16 @@ holds only the test split as contrast-stretched PNGs, and with ``IMGCLS_ALLOW_ST
 are split three ways by letter (fixed seed, families of near-identical copies kept together),
 and the result says so. Labels keep the dataset's
 numbering (0..24, no 9 = J); ``to_tensors`` maps them to 24 contiguous class indices.
+
+The decoded pixels and the families of copies are cached beside the source files
+(``sign_mnist_arrays.npz``), checked on every load against what it records and remade when it
+does not match.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -23,14 +28,18 @@ import torch
 from PIL import Image
 
 from imgcls import config
+from imgcls.data import registry as reg
+from imgcls.data.derived import cache_problems, cached_arrays, source_record
 from imgcls.data.errors import DataError, run_again
-from imgcls.data.fetch import fetch
+from imgcls.data.fetch import fetch, final_path
 from imgcls.data.sign_mnist_source import KAGGLE_HANDLE, ROWS, row_problem
 
 LETTERS = tuple(chr(ord("A") + label) for label in range(25) if label != 9)
 """The 24 static letters, in class-index order: A..Y without J (Z needs motion, too)."""
 
 COLUMNS = ["label"] + [f"pixel{i}" for i in range(1, 785)]
+CACHE = "sign_mnist_arrays.npz"
+SAME_PHOTO = 0.95  # pixel correlation above which two images count as copies of one photo
 _PNG_NAME = re.compile(r"images/([A-Y])\((\d+)\)\.png$")
 
 
@@ -151,9 +160,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
                     f"delete {path} and fetch it again online: {run_again('sign_mnist')}")
 
 
-def _mirror_frame(got) -> pd.DataFrame:
-    """The mirror's test PNGs as a frame, when stand-ins are allowed; else the error that says how
-    to get the official CSVs."""
+def _require_standins(got) -> None:
+    """The error that says how to get the official CSVs, unless stand-ins are allowed."""
     if not config.allow_standins():
         raise DataError(
             "sign_mnist", got.paths[0],
@@ -163,11 +171,74 @@ def _mirror_frame(got) -> pd.DataFrame:
                 "which uses kagglehub), or set IMGCLS_ALLOW_STANDINS=1 to train and validate "
                 "on a split of the mirror's test images",
         )
-    return _png_frame(got.paths[0])
 
 
 def _pixels(frame: pd.DataFrame) -> np.ndarray:
     return frame.drop(columns="label").to_numpy()
+
+
+def _bytes(frame: pd.DataFrame, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A frame's labels and its pixels as bytes; a value outside 0..255 is a damaged file."""
+    pixels = _pixels(frame)
+    if pixels.min() < 0 or pixels.max() > 255:
+        raise DataError("sign_mnist", path, "a damaged CSV, pixel values outside 0..255",
+                        f"delete {path} and fetch it again online: {run_again('sign_mnist')}")
+    return frame["label"].to_numpy(), pixels.astype(np.uint8)
+
+
+def _frame(labels: np.ndarray, pixels: np.ndarray, index: pd.Index | None = None) -> pd.DataFrame:
+    data = np.column_stack([labels.astype(np.int64), pixels.astype(np.int64)])
+    return pd.DataFrame(data, columns=COLUMNS, index=index)
+
+
+def _made_from(variant: str, paths) -> str:
+    """What the cache records about its sources: the variant, the files and the threshold."""
+    return json.dumps({"variant": variant, "same_photo": SAME_PHOTO,
+                       "files": [source_record(Path(p)) for p in paths]}, sort_keys=True)
+
+
+def _decoded(got, contents: bool = False) -> dict[str, np.ndarray]:
+    """Labels, pixels and families of near-identical copies of the fetched files, decoded once
+    and then read from a cache beside them (decoding takes seconds on every page that trains)."""
+    official = got.variant.name == "official"
+
+    def decode() -> dict[str, np.ndarray]:
+        if official:
+            (ytr, xtr), (yte, xte) = (_bytes(_read_csv(p), p) for p in got.paths)
+            return {"train_labels": ytr, "train_pixels": xtr, "test_labels": yte,
+                    "test_pixels": xte, "groups": near_duplicate_groups(xtr, SAME_PHOTO)}
+        frame = _png_frame(got.paths[0])
+        labels, pixels = frame["label"].to_numpy(), _pixels(frame).astype(np.uint8)
+        return {"rows": frame.index.to_numpy(), "labels": labels, "pixels": pixels,
+                "groups": near_duplicate_groups(pixels, SAME_PHOTO)}
+
+    return cached_arrays(got.paths[0].parent / CACHE, _made_from(got.variant.name, got.paths),
+                         decode, "sign_mnist", contents)
+
+
+def prepare() -> None:
+    """Fetch Sign Language MNIST and build its cache, checking every byte of one built before
+    (``fetch.py`` runs this, so that chapters run side by side only read); the mirror's stand-in
+    only when stand-ins are allowed."""
+    got = fetch("sign_mnist")
+    if got.variant.name == "official" or config.allow_standins():
+        _decoded(got, contents=True)
+
+
+def derived_problems(data_dir: Path | None = None) -> list[str]:
+    """What is wrong with the cache in the data folder (by content), changing nothing; a cache
+    not made yet, or made from files no longer there, is no problem (the loader remakes it)."""
+    data_dir = Path(data_dir) if data_dir else config.data_dir()
+    cache = data_dir / CACHE
+    sources = []
+    for variant in reg.get("sign_mnist").variants:
+        paths = [final_path(spec, data_dir) for spec in variant.files]
+        if all(path.is_file() for path in paths):
+            sources.append(_made_from(variant.name, paths))
+    if not cache.exists() or not sources:
+        return []
+    found = [cache_problems(cache, made_from, contents=True) for made_from in sources]
+    return [] if [] in found else found[0]
 
 
 def load_sign_mnist_splits(valid_fraction: float = 0.2, test_fraction: float = 0.2,
@@ -180,9 +251,13 @@ def load_sign_mnist_splits(valid_fraction: float = 0.2, test_fraction: float = 0
     then ``valid_fraction`` of the rest for validation.
     """
     got = fetch("sign_mnist")
+    if got.variant.name != "official":
+        _require_standins(got)
+    arrays = _decoded(got)
     if got.variant.name == "official":
-        official, test = (_read_csv(p) for p in got.paths)
-        groups = near_duplicate_groups(_pixels(official))
+        official = _frame(arrays["train_labels"], arrays["train_pixels"])
+        test = _frame(arrays["test_labels"], arrays["test_pixels"])
+        groups = arrays["groups"]
         train, valid = stratified_split(official, valid_fraction, seed, groups)
         source = (f"The official Sign Language MNIST CSVs (Kaggle {KAGGLE_HANDLE}). Of the "
                   f"{len(official):,} training images, {len(train):,} train and {len(valid):,} "
@@ -190,8 +265,8 @@ def load_sign_mnist_splits(valid_fraction: float = 0.2, test_fraction: float = 0
                   f"of near-identical copies kept whole); the {len(test):,} official test "
                   f"images are scored once, at the end.")
         return SignMnistSplits(train, valid, test, source, standin=False)
-    frame = _mirror_frame(got)
-    groups = pd.Series(near_duplicate_groups(_pixels(frame)), index=frame.index)
+    frame = _frame(arrays["labels"], arrays["pixels"], pd.Index(arrays["rows"], name="row"))
+    groups = pd.Series(arrays["groups"], index=frame.index)
     rest, test = stratified_split(frame, test_fraction, seed, groups.to_numpy())
     train, valid = stratified_split(rest, valid_fraction, seed, groups[rest.index].to_numpy())
     source = (f"The official training split ({ROWS['train']:,} images) is not in the offline "
