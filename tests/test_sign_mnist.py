@@ -228,3 +228,17 @@ def test_prepare_builds_the_cache_and_verify_finds_a_changed_array(tmp_path, mon
     np.savez(tmp_path / sm.CACHE, **arrays)
     assert sm.derived_problems(tmp_path) == [
         f"{tmp_path / sm.CACHE}: array pixels differs from when it was made (sha256)"]
+
+
+def test_verify_checks_the_official_cache_where_the_loader_keeps_it(tmp_path, monkeypatch):
+    folder = tmp_path / "sign_mnist"
+    folder.mkdir()
+    paths = [folder / "sign_mnist_train.csv", folder / "sign_mnist_test.csv"]
+    frame(5, seed=1).to_csv(paths[0], index=False)
+    frame(2, seed=2).to_csv(paths[1], index=False)
+    monkeypatch.setattr(sm, "fetch", fake_fetch("official", paths))
+    sm.prepare()
+    assert (folder / sm.CACHE).is_file() and sm.derived_problems(tmp_path) == []
+    (folder / sm.CACHE).write_bytes(b"")
+    problems = sm.derived_problems(tmp_path)
+    assert len(problems) == 1 and problems[0].startswith(f"{folder / sm.CACHE}: unreadable")

@@ -226,19 +226,16 @@ def prepare() -> None:
 
 
 def derived_problems(data_dir: Path | None = None) -> list[str]:
-    """What is wrong with the cache in the data folder (by content), changing nothing; a cache
-    not made yet, or made from files no longer there, is no problem (the loader remakes it)."""
+    """What is wrong with the caches in the data folder (by content), changing nothing; a cache
+    not made yet is no problem (the loader makes it)."""
     data_dir = Path(data_dir) if data_dir else config.data_dir()
-    cache = data_dir / CACHE
-    sources = []
+    problems = []
     for variant in reg.get("sign_mnist").variants:
         paths = [final_path(spec, data_dir) for spec in variant.files]
-        if all(path.is_file() for path in paths):
-            sources.append(_made_from(variant.name, paths))
-    if not cache.exists() or not sources:
-        return []
-    found = [cache_problems(cache, made_from, contents=True) for made_from in sources]
-    return [] if [] in found else found[0]
+        cache = paths[0].parent / CACHE
+        if cache.exists() and all(path.is_file() for path in paths):
+            problems += cache_problems(cache, _made_from(variant.name, paths), contents=True)
+    return problems
 
 
 def load_sign_mnist_splits(valid_fraction: float = 0.2, test_fraction: float = 0.2,
