@@ -11,7 +11,7 @@ from PIL import Image
 
 from imgcls.data import sign_mnist as sm
 from imgcls.data.errors import DataError
-from imgcls.data.fetch import Fetched
+from imgcls.data.fetch import Fetched, unexpected_entries
 from imgcls.data.registry import get
 
 LABELS = [lab for lab in range(25) if lab != 9]
@@ -153,6 +153,7 @@ def _offline_pngs(tmp_path, monkeypatch, n_per_letter: int = 5):
     monkeypatch.setattr(sm, "fetch", fake_fetch("test_png", [archive]))
     monkeypatch.setattr(sm, "ROWS", {**sm.ROWS, "test": 24 * n_per_letter})
     monkeypatch.setenv("IMGCLS_ALLOW_STANDINS", "1")
+    monkeypatch.setenv("IMGCLS_DATA", str(tmp_path))
     return archive
 
 
@@ -201,6 +202,7 @@ def test_the_official_csvs_give_the_same_frames_from_the_cache(tmp_path, monkeyp
     frame(5, seed=1).to_csv(paths[0], index=False)
     frame(2, seed=2).to_csv(paths[1], index=False)
     monkeypatch.setattr(sm, "fetch", fake_fetch("official", paths))
+    monkeypatch.setenv("IMGCLS_DATA", str(tmp_path))
     first = sm.load_sign_mnist_splits()
     monkeypatch.setattr(sm, "_read_csv", lambda path: pytest.fail("read again"))
     again = sm.load_sign_mnist_splits()
@@ -230,15 +232,21 @@ def test_prepare_builds_the_cache_and_verify_finds_a_changed_array(tmp_path, mon
         f"{tmp_path / sm.CACHE}: array pixels differs from when it was made (sha256)"]
 
 
-def test_verify_checks_the_official_cache_where_the_loader_keeps_it(tmp_path, monkeypatch):
+def test_the_official_cache_lies_outside_the_csvs_folder_and_is_verified(tmp_path,
+                                                                          monkeypatch):
+    """The CSVs' own folder may hold nothing else (verify would call the cache unexpected and
+    a fetch would set it aside), so the cache lies in the data folder itself."""
     folder = tmp_path / "sign_mnist"
     folder.mkdir()
     paths = [folder / "sign_mnist_train.csv", folder / "sign_mnist_test.csv"]
     frame(5, seed=1).to_csv(paths[0], index=False)
     frame(2, seed=2).to_csv(paths[1], index=False)
     monkeypatch.setattr(sm, "fetch", fake_fetch("official", paths))
+    monkeypatch.setenv("IMGCLS_DATA", str(tmp_path))
     sm.prepare()
-    assert (folder / sm.CACHE).is_file() and sm.derived_problems(tmp_path) == []
-    (folder / sm.CACHE).write_bytes(b"")
+    official = get("sign_mnist").variants[0]
+    assert (tmp_path / sm.CACHE).is_file() and unexpected_entries(official, tmp_path) == []
+    assert sm.derived_problems(tmp_path) == []
+    (tmp_path / sm.CACHE).write_bytes(b"")
     problems = sm.derived_problems(tmp_path)
-    assert len(problems) == 1 and problems[0].startswith(f"{folder / sm.CACHE}: unreadable")
+    assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / sm.CACHE}: unreadable")

@@ -8,7 +8,7 @@ are split three ways by letter (fixed seed, families of near-identical copies ke
 and the result says so. Labels keep the dataset's
 numbering (0..24, no 9 = J); ``to_tensors`` maps them to 24 contiguous class indices.
 
-The decoded pixels and the families of copies are cached beside the source files
+The decoded pixels and the families of copies are cached in the data folder
 (``sign_mnist_arrays.npz``), checked on every load against what it records and remade when it
 does not match.
 """
@@ -212,7 +212,8 @@ def _decoded(got, contents: bool = False) -> dict[str, np.ndarray]:
         return {"rows": frame.index.to_numpy(), "labels": labels, "pixels": pixels,
                 "groups": near_duplicate_groups(pixels, SAME_PHOTO)}
 
-    return cached_arrays(got.paths[0].parent / CACHE, _made_from(got.variant.name, got.paths),
+    # in the data folder itself: a variant's own folder may hold nothing but its files
+    return cached_arrays(config.data_dir() / CACHE, _made_from(got.variant.name, got.paths),
                          decode, "sign_mnist", contents)
 
 
@@ -226,16 +227,19 @@ def prepare() -> None:
 
 
 def derived_problems(data_dir: Path | None = None) -> list[str]:
-    """What is wrong with the caches in the data folder (by content), changing nothing; a cache
-    not made yet is no problem (the loader makes it)."""
+    """What is wrong with the cache in the data folder (by content), changing nothing; a cache
+    not made yet, or with no source files left to remake it from, is no problem."""
     data_dir = Path(data_dir) if data_dir else config.data_dir()
-    problems = []
+    cache = data_dir / CACHE
+    sources = []
     for variant in reg.get("sign_mnist").variants:
         paths = [final_path(spec, data_dir) for spec in variant.files]
-        cache = paths[0].parent / CACHE
-        if cache.exists() and all(path.is_file() for path in paths):
-            problems += cache_problems(cache, _made_from(variant.name, paths), contents=True)
-    return problems
+        if all(path.is_file() for path in paths):
+            sources.append(_made_from(variant.name, paths))
+    if not cache.exists() or not sources:
+        return []
+    found = [cache_problems(cache, made_from, contents=True) for made_from in sources]
+    return [] if [] in found else found[0]
 
 
 def load_sign_mnist_splits(valid_fraction: float = 0.2, test_fraction: float = 0.2,
