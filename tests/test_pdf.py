@@ -109,3 +109,10 @@ def test_figures_are_printed() -> None:
     listing = subprocess.run(["pdfimages", "-list", str(PDF)], check=True, capture_output=True,
                              text=True).stdout.splitlines()[2:]
     assert len(listing) >= len(CHAPTERS), f"{len(listing)} images"
+
+
+def test_formulas_are_typeset() -> None:
+    """MathJax comes with the site, so formulas are typeset even where the PDF was printed
+    offline: no TeX source such as \\( or \\frac is left in the text."""
+    raw = re.findall(r"\\\(|\\\)|\\\[|\\frac|\\text\{", text())
+    assert not raw, f"{len(raw)} pieces of TeX left untypeset, e.g. {raw[:3]}"

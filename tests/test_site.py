@@ -295,6 +295,21 @@ def test_results_page(site: str, browser: Browser) -> None:
     browser.screenshot(SHOTS / "results.png", "table")
 
 
+def test_formulas_render_from_the_site_itself(site: str, browser: Browser) -> None:
+    """MathJax is served with the site (sphinx-mathjax-offline), not from a CDN: an offline
+    reader, or an offline build's PDF, sees typeset formulas, not TeX source."""
+    browser.goto(site + page_path(CHAPTERS[4]))  # chapter 5 is full of formulas
+    scripts = browser.js("[...document.scripts].map(s => s.src).filter(s => /mathjax/i.test(s))")
+    assert scripts and all(s.startswith(site) for s in scripts), scripts
+    pending = "document.querySelectorAll('.math:not(:has(mjx-container))').length"
+    deadline = time.monotonic() + 30
+    while browser.js(pending) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert browser.js("document.querySelectorAll('mjx-container').length") > 50
+    assert browser.js(pending) == 0, "formulas left as TeX source"
+    assert not browser.errors(site), browser.errors(site)
+
+
 def site_pages() -> list[str]:
     """Every page of the site a reader reaches: the toc's, the index and the search page."""
     toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
