@@ -94,7 +94,7 @@ def _png_frame(archive: Path) -> pd.DataFrame:
     return pd.DataFrame(data, columns=COLUMNS, index=pd.Index(np.asarray(rows)[order], name="row"))
 
 
-def near_duplicate_groups(pixels: np.ndarray, threshold: float = 0.95,
+def near_duplicate_groups(pixels: np.ndarray, threshold: float = SAME_PHOTO,
                           block: int = 1024) -> np.ndarray:
     """Group ids such that images whose pixel correlation exceeds ``threshold`` share a group.
 
@@ -198,19 +198,19 @@ def _made_from(variant: str, paths) -> str:
 
 
 def _decoded(got, contents: bool = False) -> dict[str, np.ndarray]:
-    """Labels, pixels and families of near-identical copies of the fetched files, decoded once
-    and then read from a cache beside them (decoding takes seconds on every page that trains)."""
+    """Labels, pixels and families of near-identical copies of the fetched files, decoded once,
+    then read from the data folder's cache (decoding takes seconds on every page that trains)."""
     official = got.variant.name == "official"
 
     def decode() -> dict[str, np.ndarray]:
         if official:
             (ytr, xtr), (yte, xte) = (_bytes(_read_csv(p), p) for p in got.paths)
             return {"train_labels": ytr, "train_pixels": xtr, "test_labels": yte,
-                    "test_pixels": xte, "groups": near_duplicate_groups(xtr, SAME_PHOTO)}
+                    "test_pixels": xte, "groups": near_duplicate_groups(xtr)}
         frame = _png_frame(got.paths[0])
         labels, pixels = frame["label"].to_numpy(), _pixels(frame).astype(np.uint8)
         return {"rows": frame.index.to_numpy(), "labels": labels, "pixels": pixels,
-                "groups": near_duplicate_groups(pixels, SAME_PHOTO)}
+                "groups": near_duplicate_groups(pixels)}
 
     # in the data folder itself: a variant's own folder may hold nothing but its files
     return cached_arrays(config.data_dir() / CACHE, _made_from(got.variant.name, got.paths),
